@@ -1,0 +1,95 @@
+// The one interface every provider implements. A provider is pure: it turns request JSON, response
+// JSON and decoded stream events into facts. It never touches spans, sockets or timers; the
+// recorder (agent/spans/) turns facts into a span and the transport taps (agent/transport/) feed it.
+import type { AttributeValue } from '@opentelemetry/api';
+import type { GenAiOperation } from '../spans/semconv.js';
+
+/** What the transport knows about an outgoing request before any byte of it is sent. */
+export interface OutgoingRequest {
+  method: string;
+  /** Host name without port, lower case. */
+  host: string;
+  port: number;
+  /** Path without the query string. */
+  path: string;
+}
+
+/** Facts read from the request body. */
+export interface RequestFacts {
+  model?: string;
+  stream: boolean;
+  /** gen_ai.request.* attributes present in the request (max_tokens, temperature, top_p, ...). */
+  attributes: Record<string, AttributeValue>;
+  /** Prompt messages as the conventions' gen_ai.input.messages shape; read only when content capture is on. */
+  inputMessages?: unknown[];
+  /** System instructions, when the provider keeps them apart from messages (Anthropic's `system`). */
+  systemInstructions?: unknown[];
+}
+
+/** Facts read from the response (whole body or stream events), filled in as they arrive. */
+export interface ResponseFacts {
+  responseModel?: string;
+  responseId?: string;
+  finishReasons: string[];
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadInputTokens?: number;
+  cacheCreationInputTokens?: number;
+  reasoningOutputTokens?: number;
+  /** An error reported inside a 200 response or stream (Anthropic's `error` event, say): a type, never a message. */
+  errorType?: string;
+  /** Embedding vector length, for embeddings. */
+  embeddingDimensions?: number;
+  /** Generated text, collected only when content capture is on. */
+  outputText?: string;
+}
+
+export function emptyResponseFacts(): ResponseFacts {
+  return { finishReasons: [] };
+}
+
+export interface ParseOptions {
+  /** Collect prompt and completion text (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT). */
+  captureContent: boolean;
+}
+
+/** One provider's parser. Every method is pure over its inputs and the facts object it fills. */
+export interface ProviderParser {
+  readRequest(body: unknown, options: ParseOptions): RequestFacts;
+  /** A complete (non-streamed) JSON response body. */
+  readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void;
+  /**
+   * One decoded stream event: an SSE event's data (and its `event:` name, if any) or one NDJSON line.
+   * Returns true when the event carries generated content (text, tool-call arguments, reasoning);
+   * a role-only delta, a usage-only chunk or a lifecycle event returns false. Called once per event
+   * on the hot path: scan the string before parsing JSON where that can decide the answer.
+   */
+  readEvent(data: string, event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean;
+  /**
+   * Optional: the request body rewritten to ask for usage in a stream (OpenAI's
+   * stream_options.include_usage), or undefined to leave it as it is.
+   */
+  requestUsageInStream?(body: Record<string, unknown>): Record<string, unknown> | undefined;
+}
+
+export type StreamFormat = 'sse' | 'ndjson';
+
+/** One row of the provider table: which requests a parser handles. */
+export interface ProviderRoute {
+  /** gen_ai.provider.name: a fixed name, or one derived from the host (OpenAI-compatible servers). */
+  providerName: string | ((request: OutgoingRequest) => string);
+  operation: GenAiOperation;
+  /** Matched against OutgoingRequest.path. */
+  path: RegExp;
+  /** Optional host restriction; absent means any host. */
+  host?: RegExp;
+  method?: string;
+  streamFormat: StreamFormat;
+  parser: ProviderParser;
+}
+
+/** A matched route with its provider name resolved for this request. */
+export interface RecognisedCall {
+  route: ProviderRoute;
+  providerName: string;
+}

@@ -1,0 +1,24 @@
+// Runs once before the suite. Child-process tests need the agent resolvable by its package name,
+// as a user's service would have it: a temporary "app root" whose node_modules links to this
+// package (built into dist/ by `npm test`'s pretest) and to the client libraries the apps use.
+import { mkdirSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export default function setup(): () => void {
+  if (!existsSync(join(repoRoot, 'dist/agent/register.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  }
+  const appRoot = join(tmpdir(), `llm-otel-agent-apps-${process.pid}`);
+  rmSync(appRoot, { recursive: true, force: true });
+  const modules = join(appRoot, 'node_modules');
+  mkdirSync(join(modules, '@anthropic-ai'), { recursive: true });
+  symlinkSync(repoRoot, join(modules, 'llm-otel-agent'), 'dir');
+  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk']) {
+    symlinkSync(join(repoRoot, 'node_modules', name), join(modules, name), 'dir');
+  }
+  process.env.LLM_TEST_APP_ROOT = appRoot;
+  return () => rmSync(appRoot, { recursive: true, force: true });
+}
