@@ -1,0 +1,193 @@
+// Every environment variable the agent reads, read and validated here once. A bad value gives
+// exactly one warning naming the variable, the value and the default used, and the agent carries on
+// with that default. The README's configuration table mirrors this file.
+import { DiagLogLevel } from '@opentelemetry/api';
+
+export type Env = Record<string, string | undefined>;
+/** Reports one bad value; the caller has already chosen the default. */
+export type WarnBadValue = (variable: string, value: string, defaultUsed: string, reason: string) => void;
+
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type TracesExporterName = 'otlp' | 'console' | 'none';
+export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none';
+export type PropagatorName = 'tracecontext' | 'baggage' | 'none';
+
+export interface AgentConfig {
+  disabled: boolean;
+  logLevel: DiagLogLevel;
+  tracesExporters: TracesExporterName[];
+  otlpTracesUrl: string;
+  otlpTracesProtocol: OtlpProtocol;
+  otlpMetricsUrl: string;
+  otlpMetricsProtocol: OtlpProtocol;
+  metricExportIntervalMs: number;
+  sampler: SamplerName;
+  /** Ratio for the traceidratio samplers, in [0, 1]. */
+  samplerRatio: number;
+  propagators: PropagatorName[];
+  metricsExporters: MetricsExporterName[];
+  prometheusHost: string;
+  prometheusPort: number;
+  /** Record prompts and completions (off by default: they are user data). */
+  captureMessageContent: boolean;
+  /** Longest captured text, in characters, before truncation. */
+  captureMaxLength: number;
+  /** Add stream_options.include_usage to OpenAI-compatible streaming requests. */
+  streamIncludeUsage: boolean;
+  shutdownTimeoutMs: number;
+  /** Trace inbound and plain outbound HTTP (not only model calls). */
+  httpInstrumentation: boolean;
+  env: Env;
+}
+
+const LOG_LEVELS: Record<string, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+/** Small typed readers over one env object; each reports bad values through `warn`. */
+export class EnvReader {
+  constructor(
+    readonly env: Env,
+    private readonly warn: WarnBadValue,
+  ) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (lower === 'true' || lower === '1') return true;
+    if (lower === 'false' || lower === '0') return false;
+    this.warn(name, value, String(fallback), 'expected true or false');
+    return fallback;
+  }
+
+  number(name: string, fallback: number, check: { min?: number; max?: number; integer?: boolean } = {}): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    const { min = -Infinity, max = Infinity, integer = false } = check;
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max || (integer && !Number.isInteger(parsed))) {
+      const range = `${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}${max < Infinity ? ` and <= ${max}` : ''}`;
+      this.warn(name, value, String(fallback), `expected ${range}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase() as T;
+    if (allowed.includes(lower)) return lower;
+    this.warn(name, value, fallback, `expected one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  /** A comma-separated list whose every item is allowed; one bad item rejects the whole value. */
+  listOf<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const items = value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean) as T[];
+    const bad = items.filter((item) => !allowed.includes(item));
+    if (items.length === 0 || bad.length > 0) {
+      this.warn(name, value, fallback.join(','), `unsupported ${bad.join(', ') || 'empty list'}; expected any of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return [...new Set(items)];
+  }
+
+  url(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+    } catch {
+      // reported below
+    }
+    this.warn(name, value, fallback, 'expected an http:// or https:// URL');
+    return fallback;
+  }
+
+  /** Comma-separated positive numbers in increasing order (histogram bucket boundaries). */
+  increasingNumbers(name: string, fallback: readonly number[]): number[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...fallback];
+    const numbers = value.split(',').map((item) => Number(item.trim()));
+    const ok = numbers.length > 0 && numbers.every((n, i) => Number.isFinite(n) && n > 0 && (i === 0 || n > numbers[i - 1]!));
+    if (!ok) {
+      this.warn(name, value, fallback.join(','), 'expected positive numbers in increasing order, comma-separated');
+      return [...fallback];
+    }
+    return numbers;
+  }
+}
+
+export function formatBadValue(variable: string, value: string, defaultUsed: string, reason: string): string {
+  return `invalid ${variable}=${JSON.stringify(value)} (${reason}); using the default ${JSON.stringify(defaultUsed)}`;
+}
+
+function protocolOf(read: EnvReader, signalVariable: string): OtlpProtocol {
+  const general = read.raw('OTEL_EXPORTER_OTLP_PROTOCOL');
+  const name = read.raw(signalVariable) !== undefined ? signalVariable : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  if (name === 'OTEL_EXPORTER_OTLP_PROTOCOL' && general === undefined) return 'http/protobuf';
+  // grpc is a valid OTLP protocol, but the agent ships only the HTTP exporters to stay small.
+  return read.oneOf<OtlpProtocol>(name, ['http/protobuf', 'http/json'], 'http/protobuf');
+}
+
+/** Per the OTLP exporter spec: a signal-specific endpoint is used as is; the general one gets /v1/<signal>. */
+function signalUrl(read: EnvReader, signalVariable: string, signalPath: string): string {
+  const base = read.url('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4318');
+  const fallback = `${base.replace(/\/+$/, '')}/${signalPath}`;
+  return read.url(signalVariable, fallback);
+}
+
+export function readConfig(env: Env, warn: WarnBadValue): AgentConfig {
+  const read = new EnvReader(env, warn);
+  const sampler = read.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
+  const usesRatio = sampler === 'traceidratio' || sampler === 'parentbased_traceidratio';
+  return {
+    disabled: read.bool('OTEL_SDK_DISABLED', false),
+    logLevel: LOG_LEVELS[read.oneOf('OTEL_LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')]!,
+    tracesExporters: read.listOf<TracesExporterName>('OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'], ['otlp']),
+    otlpTracesUrl: signalUrl(read, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces'),
+    otlpTracesProtocol: protocolOf(read, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
+    otlpMetricsUrl: signalUrl(read, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics'),
+    otlpMetricsProtocol: protocolOf(read, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'),
+    metricExportIntervalMs: read.number('OTEL_METRIC_EXPORT_INTERVAL', 60_000, { min: 100, integer: true }),
+    sampler,
+    // The spec says the argument is ignored by samplers that take none, so it is only checked when used.
+    samplerRatio: usesRatio ? read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) : 1,
+    propagators: read.listOf<PropagatorName>('OTEL_PROPAGATORS', ['tracecontext', 'baggage', 'none'], ['tracecontext', 'baggage']),
+    metricsExporters: read.listOf<MetricsExporterName>('OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'console', 'none'], ['prometheus']),
+    prometheusHost: read.raw('OTEL_EXPORTER_PROMETHEUS_HOST') ?? 'localhost',
+    prometheusPort: read.number('OTEL_EXPORTER_PROMETHEUS_PORT', 9464, { min: 0, max: 65535, integer: true }),
+    captureMessageContent: read.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false),
+    captureMaxLength: read.number('LLM_OTEL_CAPTURE_MAX_LENGTH', 8192, { min: 1, integer: true }),
+    streamIncludeUsage: read.bool('LLM_OTEL_STREAM_INCLUDE_USAGE', false),
+    shutdownTimeoutMs: read.number('LLM_OTEL_SHUTDOWN_TIMEOUT_MS', 3000, { min: 0, max: 60_000, integer: true }),
+    httpInstrumentation: read.bool('LLM_OTEL_HTTP_INSTRUMENTATION', true),
+    env,
+  };
+}

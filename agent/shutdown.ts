@@ -1,0 +1,27 @@
+// Flush on the way out without changing how the process exits. Listening for a signal replaces
+// Node's default action (exit), so when the agent is the only listener it flushes (bounded by the
+// shutdown timeout) and then re-raises the signal, so the process still dies of it as it would
+// have. When the application has its own handlers, they decide when to exit; the agent only flushes.
+import { log, describe } from './log.js';
+
+type Shutdown = () => Promise<void>;
+
+export function installShutdownHandlers(shutdown: Shutdown): void {
+  const run = () => shutdown().catch((err: unknown) => log.once('error', 'shutdown', `shutdown failed: ${describe(err)}`));
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = () => {
+      const onlyListener = process.listenerCount(signal) === 1;
+      void run().finally(() => {
+        if (!onlyListener) return;
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, onSignal);
+  }
+
+  // Normal exit: the loop ran dry. Flushing schedules more work, after which 'beforeExit' comes
+  // again; `once` makes that second time a plain exit. Timers inside shutdown are unref'd.
+  process.once('beforeExit', () => void run());
+}

@@ -1,0 +1,30 @@
+// Starts the agent once per process: configuration, the SDK with its extensions, and the shutdown
+// handlers. Never throws: if anything here fails, the application starts without the agent.
+import { formatBadValue, readConfig, type Env } from './config.js';
+import { describe, installDiagLogger, log } from './log.js';
+import { startSdk, type AgentExtensions, type RunningAgent } from './sdk.js';
+import { installShutdownHandlers } from './shutdown.js';
+
+const STARTED = Symbol.for('llm-otel-agent.started');
+
+export function startAgent(env: Env = process.env): RunningAgent | undefined {
+  const globals = globalThis as { [STARTED]?: RunningAgent | null };
+  if (globals[STARTED] !== undefined) return globals[STARTED] ?? undefined; // --import and --require both given
+  globals[STARTED] = null;
+  try {
+    const config = readConfig(env, (variable, value, fallback, reason) => log.warn(formatBadValue(variable, value, fallback, reason)));
+    installDiagLogger(config.logLevel);
+    if (config.disabled) {
+      log.debug('OTEL_SDK_DISABLED is true: the agent stays off');
+      return undefined;
+    }
+    const extensions: AgentExtensions = { spanProcessors: [], metricReaders: [], onMeterProvider: [], onShutdown: [] };
+    const agent = startSdk(config, extensions);
+    installShutdownHandlers(agent.shutdown);
+    globals[STARTED] = agent;
+    return agent;
+  } catch (err) {
+    log.error(`the agent failed to start and is off; the application runs without it: ${describe(err)}`);
+    return undefined;
+  }
+}
