@@ -62,10 +62,20 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 
 /** Small typed readers over one env object; each reports bad values through `warn`. */
 export class EnvReader {
+  private readonly warned = new Set<string>();
+  private readonly warn: WarnBadValue;
+
   constructor(
     readonly env: Env,
-    private readonly warn: WarnBadValue,
-  ) {}
+    warn: WarnBadValue,
+  ) {
+    // A variable read for two signals (the general OTLP endpoint) is still reported once.
+    this.warn = (variable, ...rest) => {
+      if (this.warned.has(variable)) return;
+      this.warned.add(variable);
+      warn(variable, ...rest);
+    };
+  }
 
   raw(name: string): string | undefined {
     const value = this.env[name]?.trim();

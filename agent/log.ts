@@ -65,7 +65,8 @@ export function describe(err: unknown): string {
 export function createDiagLogger(): DiagLogger {
   const onceBy = (kind: 'error' | 'warn' | 'info') => (message: string, ...args: unknown[]) => {
     const text = [message, ...args.map((a) => (a instanceof Error ? describe(a) : safeString(a)))].join(' ');
-    log.once(kind, `diag:${kind}:${text.slice(0, 120)}`, `opentelemetry: ${text}`);
+    // Numbers (retry delays, ports, error numbers) vary between otherwise identical messages.
+    log.once(kind, `diag:${kind}:${text.replace(/\d+/g, '#').slice(0, 120)}`, `opentelemetry: ${text}`);
   };
   return {
     error: onceBy('error'),

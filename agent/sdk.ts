@@ -30,8 +30,8 @@ export interface RunningAgent {
   tracerProvider: TracerProvider;
   meterProvider: MeterProvider | undefined;
   modelCalls: ModelCalls;
-  /** Ends open model calls, flushes and stops everything within the configured time. */
-  shutdown(): Promise<void>;
+  /** Ends open model calls, flushes and stops everything within the configured time; true if that time ran out. */
+  shutdown(): Promise<boolean>;
 }
 
 /** Hooks that later stages (metrics, GPU) plug into the assembly without sdk.ts knowing their details. */
@@ -75,7 +75,7 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
     registerInstrumentations({ instrumentations: httpInstrumentations(config), tracerProvider, meterProvider });
   }
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<boolean> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
       for (const stop of stopTaps) stop();
@@ -85,7 +85,7 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
         meterProvider?.shutdown(),
         ...extensions.onShutdown.map(async (hook) => hook()),
       ]);
-      await withTimeout(work, config.shutdownTimeoutMs);
+      return withTimeout(work, config.shutdownTimeoutMs);
     })());
 
   return { config, tracerProvider, meterProvider, modelCalls, shutdown };
@@ -138,15 +138,17 @@ function httpInstrumentations(config: AgentConfig) {
   ];
 }
 
-async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+/** Resolves true when `ms` passed before `work` settled. */
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
+  const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => {
       log.warn(`shutdown did not finish within ${ms} ms; pending telemetry was dropped`);
-      resolve();
+      resolve(true);
     }, ms);
     timer.unref();
   });
-  await Promise.race([work.then(() => undefined), timeout]);
+  const timedOut = await Promise.race([work.then(() => false), timeout]);
   clearTimeout(timer);
+  return timedOut;
 }

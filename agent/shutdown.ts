@@ -4,10 +4,15 @@
 // have. When the application has its own handlers, they decide when to exit; the agent only flushes.
 import { log, describe } from './log.js';
 
-type Shutdown = () => Promise<void>;
+/** Resolves true when the flush ran out of time. */
+type Shutdown = () => Promise<boolean>;
 
 export function installShutdownHandlers(shutdown: Shutdown): void {
-  const run = () => shutdown().catch((err: unknown) => log.once('error', 'shutdown', `shutdown failed: ${describe(err)}`));
+  const run = () =>
+    shutdown().catch((err: unknown) => {
+      log.once('error', 'shutdown', `shutdown failed: ${describe(err)}`);
+      return false;
+    });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const onSignal = () => {
@@ -22,6 +27,12 @@ export function installShutdownHandlers(shutdown: Shutdown): void {
   }
 
   // Normal exit: the loop ran dry. Flushing schedules more work, after which 'beforeExit' comes
-  // again; `once` makes that second time a plain exit. Timers inside shutdown are unref'd.
-  process.once('beforeExit', () => void run());
+  // again; `once` makes that second time a plain exit. The loop was empty when this began, so
+  // whatever still holds it once the flush has run out of time is the exporter's own (a request to
+  // a collector that never answers): exit as the application was about to.
+  process.once('beforeExit', () => {
+    void run().then((timedOut) => {
+      if (timedOut) process.exit();
+    });
+  });
 }

@@ -12,6 +12,8 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
   if (globals[STARTED] !== undefined) return globals[STARTED] ?? undefined; // --import and --require both given
   globals[STARTED] = null;
   try {
+    // Fault injection for the "the agent fails, the application still runs" tests.
+    if (env.LLM_OTEL_TEST_FAULT === 'start') throw new Error('injected start-up fault (LLM_OTEL_TEST_FAULT=start)');
     const config = readConfig(env, (variable, value, fallback, reason) => log.warn(formatBadValue(variable, value, fallback, reason)));
     installDiagLogger(config.logLevel);
     if (config.disabled) {

@@ -1,0 +1,60 @@
+import { DiagLogLevel } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { formatBadValue, readConfig } from '../../agent/config.js';
+
+function read(env: Record<string, string>) {
+  const warnings: string[] = [];
+  const config = readConfig(env, (...args) => warnings.push(formatBadValue(...args)));
+  return { config, warnings };
+}
+
+describe('readConfig', () => {
+  it('uses the specification defaults when nothing is set', () => {
+    const { config, warnings } = read({});
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({
+      disabled: false,
+      logLevel: DiagLogLevel.INFO,
+      tracesExporters: ['otlp'],
+      otlpTracesUrl: 'http://localhost:4318/v1/traces',
+      otlpTracesProtocol: 'http/protobuf',
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+      metricsExporters: ['prometheus'],
+      prometheusHost: 'localhost',
+      prometheusPort: 9464,
+      captureMessageContent: false,
+      streamIncludeUsage: false,
+    });
+  });
+
+  it('derives the traces URL from the general endpoint, and takes the signal endpoint as is', () => {
+    expect(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).config.otlpTracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:1', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/custom' }).config.otlpTracesUrl).toBe('https://b/custom');
+  });
+
+  it('warns once per bad value, naming variable, value and default', () => {
+    const { config, warnings } = read({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_TRACES_EXPORTER: 'otlp,zipkin',
+      OTEL_LOG_LEVEL: 'loud',
+      OTEL_SDK_DISABLED: 'yes',
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'maybe',
+    });
+    expect(warnings).toEqual([
+      'invalid OTEL_SDK_DISABLED="yes" (expected true or false); using the default "false"',
+      'invalid OTEL_LOG_LEVEL="loud" (expected one of none, error, warn, info, debug, verbose, all); using the default "info"',
+      'invalid OTEL_TRACES_EXPORTER="otlp,zipkin" (unsupported zipkin; expected any of otlp, console, none); using the default "otlp"',
+      'invalid OTEL_EXPORTER_OTLP_ENDPOINT="not a url" (expected an http:// or https:// URL); using the default "http://localhost:4318"',
+      'invalid OTEL_EXPORTER_OTLP_PROTOCOL="grpc" (expected one of http/protobuf, http/json); using the default "http/protobuf"',
+      'invalid OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="maybe" (expected true or false); using the default "false"',
+    ]);
+    expect(config.otlpTracesUrl).toBe('http://localhost:4318/v1/traces');
+  });
+
+  it('reads the sampler argument only for ratio samplers', () => {
+    expect(read({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'junk' }).warnings).toEqual([]);
+    expect(read({ OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0.1' }).config).toMatchObject({ sampler: 'traceidratio', samplerRatio: 0.1 });
+  });
+});

@@ -1,0 +1,257 @@
+// A real OTLP/HTTP receiver for tests: a node:http server on 127.0.0.1 that accepts traces, metrics and logs in
+// protobuf or JSON (optionally gzip/deflate-compressed), decodes them, and lets a test wait for what arrived.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { decodeOtlpRequest } from './otlp-proto/decode.js';
+import type {
+  OtlpEncoding,
+  OtlpLogsRequest,
+  OtlpMetricsRequest,
+  OtlpSignal,
+} from './otlp-proto/otlp-json.js';
+import { spansOfRequest, type ReceivedSpan } from './otlp-proto/spans.js';
+
+export type * from './otlp-proto/otlp-json.js';
+export type {
+  AttributeScalar,
+  AttributeValue,
+  Attributes,
+  ReceivedSpan,
+  ReceivedSpanEvent,
+  ReceivedSpanLink,
+} from './otlp-proto/spans.js';
+export { attributesOf } from './otlp-proto/spans.js';
+
+export interface OtlpReceiverOptions {
+  /** Defaults to 0 (any free port). */
+  port?: number;
+  /** Answer every export with this status instead of 200; unless it is a 2xx, nothing is stored (a failing collector). */
+  respondStatus?: number;
+}
+
+/** One HTTP request as it arrived, whether or not it was accepted. */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  signal?: OtlpSignal;
+  contentType: string;
+  contentEncoding?: string;
+  encoding?: OtlpEncoding;
+  /** Body size after decompression. */
+  bodyBytes: number;
+  /** The status the receiver answered with. */
+  status: number;
+}
+
+/** A decoded metrics or logs export request. */
+export interface ReceivedExport<Body> {
+  encoding: OtlpEncoding;
+  body: Body;
+}
+
+export interface OtlpReceiver {
+  /** Base URL, e.g. `http://127.0.0.1:43127`; exporters append `/v1/traces` etc. */
+  readonly url: string;
+  readonly port: number;
+  readonly spans: readonly ReceivedSpan[];
+  readonly metrics: readonly ReceivedExport<OtlpMetricsRequest>[];
+  readonly logs: readonly ReceivedExport<OtlpLogsRequest>[];
+  readonly requests: readonly ReceivedRequest[];
+  /** Why requests were refused (bad content type, undecodable body), for assertion messages. */
+  readonly errors: readonly string[];
+  /** Change at any time, e.g. fail first and recover later; undefined answers 200. */
+  respondStatus: number | undefined;
+  /** Resolves with all spans once `predicate` holds for them; rejects after `timeoutMs`. */
+  waitForSpans(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
+  waitForMetrics(
+    predicate: (metrics: readonly ReceivedExport<OtlpMetricsRequest>[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReceivedExport<OtlpMetricsRequest>[]>;
+  /** Forgets everything received so far. */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WAIT_MS = 10_000;
+
+const SIGNAL_BY_PATH: Readonly<Record<string, OtlpSignal>> = {
+  '/v1/traces': 'traces',
+  '/v1/metrics': 'metrics',
+  '/v1/logs': 'logs',
+};
+
+const ENCODING_BY_MEDIA_TYPE: Readonly<Record<string, OtlpEncoding>> = {
+  'application/x-protobuf': 'protobuf',
+  'application/protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+const DECOMPRESSORS: Readonly<Record<string, (body: Buffer) => Buffer>> = {
+  identity: (body) => body,
+  gzip: gunzipSync,
+  deflate: inflateSync,
+};
+
+/** Thrown while handling a request; becomes the response status and an entry in `errors`. */
+class RefusedRequest extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function decompress(body: Buffer, contentEncoding: string | undefined): Buffer {
+  const decompressor = DECOMPRESSORS[contentEncoding ?? 'identity'];
+  if (!decompressor) throw new RefusedRequest(415, `unsupported content-encoding ${contentEncoding}`);
+  try {
+    return decompressor(body);
+  } catch (error) {
+    throw new RefusedRequest(400, `body is not valid ${contentEncoding}: ${String(error)}`);
+  }
+}
+
+function encodingOf(contentType: string): OtlpEncoding {
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  const encoding = ENCODING_BY_MEDIA_TYPE[mediaType];
+  if (!encoding) throw new RefusedRequest(415, `unsupported content-type ${JSON.stringify(contentType)}`);
+  return encoding;
+}
+
+// An empty ExportXServiceResponse: zero bytes in protobuf, `{}` in JSON.
+function sendExportResponse(response: ServerResponse, status: number, encoding: OtlpEncoding | undefined): void {
+  const json = encoding !== 'protobuf';
+  response.writeHead(status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+  response.end(json ? '{}' : undefined);
+}
+
+/** Settles waiters whose condition holds; each is re-checked after every accepted request. */
+class Waiters {
+  private readonly pending = new Set<() => void>();
+
+  wait<T>(check: () => T | undefined, timeoutMs: number, describeState: () => string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settle = (): void => {
+        const result = check();
+        if (result === undefined) return;
+        this.pending.delete(settle);
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        this.pending.delete(settle);
+        reject(new Error(`OTLP receiver: condition not met within ${timeoutMs} ms; ${describeState()}`));
+      }, timeoutMs);
+      this.pending.add(settle);
+      settle();
+    });
+  }
+
+  notify(): void {
+    for (const settle of [...this.pending]) settle();
+  }
+}
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+  const spans: ReceivedSpan[] = [];
+  const metrics: ReceivedExport<OtlpMetricsRequest>[] = [];
+  const logs: ReceivedExport<OtlpLogsRequest>[] = [];
+  const requests: ReceivedRequest[] = [];
+  const errors: string[] = [];
+  const waiters = new Waiters();
+  let respondStatus = options.respondStatus;
+
+  function store(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer): void {
+    if (signal === 'traces') spans.push(...spansOfRequest(decodeOtlpRequest('traces', encoding, body), encoding));
+    else if (signal === 'metrics') metrics.push({ encoding, body: decodeOtlpRequest('metrics', encoding, body) });
+    else logs.push({ encoding, body: decodeOtlpRequest('logs', encoding, body) });
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const contentType = request.headers['content-type'] ?? '';
+    const contentEncoding = request.headers['content-encoding'];
+    const signal = request.method === 'POST' ? SIGNAL_BY_PATH[path] : undefined;
+    const record: ReceivedRequest = { method: request.method ?? '', path, signal, contentType, contentEncoding, bodyBytes: 0, status: 0 };
+    requests.push(record);
+    try {
+      const body = decompress(await readBody(request), contentEncoding);
+      record.bodyBytes = body.length;
+      if (!signal) throw new RefusedRequest(404, `no OTLP endpoint at ${request.method} ${path}`);
+      record.encoding = encodingOf(contentType);
+      record.status = respondStatus ?? 200;
+      const accepted = record.status >= 200 && record.status < 300;
+      if (accepted) {
+        try {
+          store(signal, record.encoding, body);
+        } catch (error) {
+          throw new RefusedRequest(400, `undecodable ${record.encoding} ${signal} body: ${String(error)}`);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof RefusedRequest)) throw error;
+      record.status = error.status;
+      errors.push(error.message);
+    }
+    sendExportResponse(response, record.status, record.encoding);
+    waiters.notify();
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      errors.push(`receiver failure: ${String(error)}`);
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const describeState = (): string =>
+    `${requests.length} request(s) [${requests.map((r) => `${r.path} ${r.encoding ?? r.contentType} → ${r.status}`).join(', ')}], ` +
+    `spans: [${spans.map((span) => span.name).join(', ')}]` +
+    (errors.length > 0 ? `, errors: ${errors.join('; ')}` : '');
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    spans,
+    metrics,
+    logs,
+    requests,
+    errors,
+    get respondStatus() {
+      return respondStatus;
+    },
+    set respondStatus(status: number | undefined) {
+      respondStatus = status;
+    },
+    waitForSpans(predicate, timeoutMs = DEFAULT_WAIT_MS) {
+      return waiters.wait(() => (predicate(spans) ? [...spans] : undefined), timeoutMs, describeState);
+    },
+    waitForMetrics(predicate, timeoutMs = DEFAULT_WAIT_MS) {
+      return waiters.wait(() => (predicate(metrics) ? [...metrics] : undefined), timeoutMs, describeState);
+    },
+    clear() {
+      for (const list of [spans, metrics, logs, requests, errors]) list.length = 0;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Exporters keep their connections alive; without this, close() would wait for them to time out.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
