@@ -1,0 +1,150 @@
+// Answers one model call: route, body, schedule, record; then hands the response to the responder.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { JSON_CONTENT_TYPE } from './encoding.js';
+import { type JsonObject, epochNow, generate } from './generation.js';
+import { hexId } from './ids.js';
+import { errorBody } from './provider-errors.js';
+import { loadRecording, recordedEncoding, splitFrames } from './replay.js';
+import { type Call, sendError, sendFrames, sendWhole } from './responder.js';
+import { type Route, findRoute } from './routes.js';
+import { ScheduleHeaderError, resolveSchedule } from './schedule.js';
+import type { SimCallRecord, SimProvider, SimSchedule } from './types.js';
+import { ResponseWriter } from './writer.js';
+
+export interface CallHandlerOptions {
+  defaults: SimSchedule;
+  replayDir: string | undefined;
+  calls: SimCallRecord[];
+}
+
+/** Response headers carrying the request id, as each provider names them. */
+const REQUEST_ID_HEADERS: Record<SimProvider, string[]> = {
+  openai: ['x-request-id'],
+  anthropic: ['request-id', 'x-request-id'],
+  ollama: ['x-request-id'],
+};
+
+/** OpenAI pretty-prints whole JSON bodies; the others send them compact. */
+const WHOLE_BODY_INDENT: Record<SimProvider, number> = { openai: 2, anthropic: 0, ollama: 0 };
+
+async function readJsonObject(req: IncomingMessage): Promise<JsonObject | undefined> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  const text = Buffer.concat(parts).toString('utf8');
+  if (text === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function notFound(req: IncomingMessage, res: ServerResponse): void {
+  const body = JSON.stringify(errorBody('openai', 404, '', `Invalid URL (${req.method} ${req.url})`));
+  res.writeHead(404, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function newRecord(id: string, path: string, provider: SimProvider, receivedAt: number): SimCallRecord {
+  return {
+    id,
+    path,
+    provider,
+    model: null,
+    stream: false,
+    status: 0,
+    error: null,
+    receivedAt,
+    firstContentWrittenAt: null,
+    endedAt: null,
+    chunks: 0,
+    aborted: false,
+  };
+}
+
+export function createCallHandler(options: CallHandlerOptions) {
+  return async function handleCall(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const receivedAt = epochNow();
+    const route = req.method === 'POST' ? findRoute(pathname) : undefined;
+    if (!route) return notFound(req, res);
+
+    const { provider } = route.format;
+    const record = newRecord(hexId('req_', 12), pathname, provider, receivedAt);
+    options.calls.push(record);
+    const writer = new ResponseWriter(res);
+    res.once('close', () => {
+      record.endedAt = epochNow();
+      record.aborted = !res.writableFinished && !writer.cutByServer;
+    });
+    const headers: OutgoingHttpHeaders = {};
+    for (const name of REQUEST_ID_HEADERS[provider]) headers[name] = record.id;
+    const call: Call = { res, writer, record, schedule: options.defaults, headers };
+
+    const body = await readJsonObject(req);
+    if (!body) return sendError(call, provider, 400, 'We could not parse the JSON body of your request.');
+    try {
+      call.schedule = resolveSchedule(req.headers, options.defaults);
+    } catch (error) {
+      if (error instanceof ScheduleHeaderError) return sendError(call, provider, 400, error.message);
+      throw error;
+    }
+    record.error = call.schedule.error;
+    record.stream = route.format.streaming !== undefined && route.format.wantsStream(body);
+    return call.schedule.replay ? replay(call, route, body, call.schedule.replay) : answer(call, route, body);
+  };
+
+  async function answer(call: Call, route: Route, body: JsonObject): Promise<void> {
+    const { format } = route;
+    const { record, schedule } = call;
+    const model = typeof body.model === 'string' ? body.model : route.deployment;
+    if (!model) return sendError(call, format.provider, 400, 'you must provide a model parameter');
+    record.model = model;
+
+    if (schedule.error === '429' || schedule.error === '500' || schedule.error === '400') {
+      return sendError(call, format.provider, Number(schedule.error) as 429 | 500 | 400);
+    }
+    const generation = generate({
+      requestId: record.id,
+      model,
+      body,
+      schedule,
+      maxOutputTokens: format.maxOutputTokens(body),
+      usageRequested: format.usageRequested(body),
+    });
+    if (!record.stream || !format.streaming) {
+      // A whole body has no "middle" to fail in: midstream fails it as a server error.
+      if (schedule.error === 'midstream') return sendError(call, format.provider, 500);
+      const indent = WHOLE_BODY_INDENT[format.provider];
+      return sendWhole(call, 200, JSON_CONTENT_TYPE, () => JSON.stringify(format.wholeBody(generation), null, indent));
+    }
+    const { streaming } = format;
+    return sendFrames(call, {
+      status: 200,
+      contentType: format.encoding.contentType,
+      encoding: format.encoding,
+      plan: streaming.plan(generation),
+      midstreamError: (framesWritten) => streaming.midstreamError(record.id, framesWritten),
+    });
+  }
+
+  async function replay(call: Call, route: Route, body: JsonObject, name: string): Promise<void> {
+    const { format } = route;
+    const recording = await loadRecording(options.replayDir, name);
+    if (!recording) return sendError(call, format.provider, 400, `no recording named ${name} to replay`);
+    const recordedModel = recording.request.body.model;
+    call.record.model = typeof body.model === 'string' ? body.model : typeof recordedModel === 'string' ? recordedModel : null;
+
+    const { status, content_type: contentType, body: recordedBody } = recording.response;
+    const encoding = recordedEncoding(contentType);
+    if (!encoding) return sendWhole(call, status, contentType, () => recordedBody);
+    call.record.stream = true;
+    return sendFrames(call, {
+      status,
+      contentType,
+      encoding,
+      plan: { head: [], content: splitFrames(recordedBody, encoding), tail: () => [] },
+      midstreamError: (framesWritten) => format.streaming?.midstreamError(call.record.id, framesWritten) ?? '',
+    });
+  }
+}

@@ -1,0 +1,14 @@
+// The model simulator: a real HTTP server speaking OpenAI, Anthropic and Ollama wire formats on a
+// controlled schedule, recording when it wrote what. See README.md beside this file.
+export { startModelSimulator } from './server.js';
+export { DEFAULT_SCHEDULE, SIM_HEADERS } from './schedule.js';
+export { CALLS_PATH } from './admin.js';
+export { VOCABULARY, countPromptTokens, generatedTokens } from './generation.js';
+export type {
+  ModelSimulator,
+  ModelSimulatorOptions,
+  SimCallRecord,
+  SimErrorMode,
+  SimProvider,
+  SimSchedule,
+} from './types.js';

@@ -1,0 +1,46 @@
+// Error bodies in each provider's real shape, for HTTP errors and in-stream errors alike.
+import type { SimProvider } from './types.js';
+
+export type ErrorStatus = 400 | 404 | 429 | 500;
+
+const OPENAI_ERRORS: Record<ErrorStatus, { type: string; code: string | null; message: string }> = {
+  400: { type: 'invalid_request_error', code: null, message: 'Invalid request (simulated).' },
+  404: { type: 'invalid_request_error', code: 'unknown_url', message: 'Unknown endpoint.' },
+  429: { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for requests (simulated).' },
+  500: {
+    type: 'server_error',
+    code: null,
+    message: 'The server had an error while processing your request. Sorry about that!',
+  },
+};
+
+const ANTHROPIC_ERRORS: Record<ErrorStatus, { type: string; message: string }> = {
+  400: { type: 'invalid_request_error', message: 'Invalid request (simulated).' },
+  404: { type: 'not_found_error', message: 'Not found.' },
+  429: { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit (simulated).' },
+  500: { type: 'api_error', message: 'Internal server error' },
+};
+
+/** The `error` object OpenAI sends in bodies and inside streams. */
+export function openAIError(status: ErrorStatus, message?: string) {
+  const known = OPENAI_ERRORS[status];
+  return { message: message ?? known.message, type: known.type, param: null, code: known.code };
+}
+
+/** Anthropic's error envelope (the same for HTTP errors and the in-stream `event: error`). */
+export function anthropicError(type: string, message: string, requestId: string) {
+  return { type: 'error', error: { type, message }, request_id: requestId };
+}
+
+export function errorBody(provider: SimProvider, status: ErrorStatus, requestId: string, message?: string): unknown {
+  switch (provider) {
+    case 'openai':
+      return { error: openAIError(status, message) };
+    case 'anthropic': {
+      const known = ANTHROPIC_ERRORS[status];
+      return anthropicError(known.type, message ?? known.message, requestId);
+    }
+    case 'ollama':
+      return { error: message ?? OPENAI_ERRORS[status].message };
+  }
+}

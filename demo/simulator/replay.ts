@@ -1,0 +1,42 @@
+// Replays a real recording ({source, license, request, response}, see the fixtures' README):
+// the recorded body bytes exactly, split into its SSE events or NDJSON lines for pacing.
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type FrameEncoding, NDJSON, SSE } from './encoding.js';
+import type { JsonObject } from './generation.js';
+
+export interface Recording {
+  source: string;
+  license: string;
+  request: { method: string; url: string; body: JsonObject };
+  response: { status: number; content_type: string; body: string };
+}
+
+/** Loads `name` from `dir`; undefined when there is no such recording (names never leave `dir`). */
+export async function loadRecording(dir: string | undefined, name: string): Promise<Recording | undefined> {
+  if (!dir || name !== basename(name)) return undefined;
+  try {
+    return JSON.parse(await readFile(join(dir, name), 'utf8')) as Recording;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stream encoding of a recorded content type, or undefined for a whole (JSON) body. */
+export function recordedEncoding(contentType: string): FrameEncoding | undefined {
+  if (contentType.startsWith('text/event-stream')) return SSE;
+  if (contentType.includes('ndjson')) return NDJSON;
+  return undefined;
+}
+
+/** Splits a body after each frame terminator; joining the parts gives the body back unchanged. */
+export function splitFrames(body: string, encoding: FrameEncoding): string[] {
+  const frames: string[] = [];
+  let start = 0;
+  for (let end = body.indexOf(encoding.terminator); end >= 0; end = body.indexOf(encoding.terminator, start)) {
+    frames.push(body.slice(start, end + encoding.terminator.length));
+    start = end + encoding.terminator.length;
+  }
+  if (start < body.length) frames.push(body.slice(start));
+  return frames;
+}

@@ -1,0 +1,122 @@
+// The one place that turns a planned response into writes on the schedule, for every wire format:
+// delays, chunk pacing, simulated failures and the call record's timings.
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type FrameEncoding, JSON_CONTENT_TYPE, breakFrame } from './encoding.js';
+import { epochNow } from './generation.js';
+import { type ErrorStatus, errorBody } from './provider-errors.js';
+import type { SimCallRecord, SimProvider, SimSchedule } from './types.js';
+import type { StreamPlan } from './wire-format.js';
+import type { ResponseWriter } from './writer.js';
+
+/** One call being answered. */
+export interface Call {
+  res: ServerResponse;
+  writer: ResponseWriter;
+  record: SimCallRecord;
+  schedule: SimSchedule;
+  /** Headers every response of this call carries (request ids). */
+  headers: OutgoingHttpHeaders;
+}
+
+/** Seconds a simulated 429 asks the client to wait. */
+const RETRY_AFTER_SECONDS = 1;
+
+function writeHead(call: Call, status: number, headers: OutgoingHttpHeaders): void {
+  call.record.status = status;
+  call.res.writeHead(status, { ...call.headers, ...headers });
+}
+
+function contentWritten(call: Call): void {
+  if (call.record.firstContentWrittenAt === null) call.record.firstContentWrittenAt = epochNow();
+  call.record.chunks++;
+}
+
+export function sendError(call: Call, provider: SimProvider, status: ErrorStatus, message?: string): void {
+  const body = JSON.stringify(errorBody(provider, status, call.record.id, message));
+  writeHead(call, status, {
+    'content-type': JSON_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    ...(status === 429 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}),
+  });
+  call.writer.end(body);
+}
+
+export interface FramedResponse {
+  status: number;
+  contentType: string;
+  encoding: FrameEncoding;
+  plan: StreamPlan;
+  /** The provider's in-stream error, given how many frames were written before it. */
+  midstreamError(framesWritten: number): string;
+}
+
+/** Streams: head at once, content chunks on the schedule, then the tail (or the simulated failure). */
+export async function sendFrames(call: Call, response: FramedResponse): Promise<void> {
+  const { writer, schedule } = call;
+  const { plan } = response;
+  writeHead(call, response.status, {
+    'content-type': response.contentType,
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  // Headers go out now, whatever follows, so the client sees the response start at once.
+  call.res.flushHeaders();
+  if (schedule.error === 'hang') return writer.closed();
+
+  for (const frame of plan.head) await writer.write(frame, schedule.splitUtf8);
+  if (schedule.error === 'malformed') {
+    await writer.pause(schedule.firstChunkMs);
+    const victim = plan.content[0] ?? plan.tail()[0];
+    return writer.end(victim === undefined ? undefined : breakFrame(victim, response.encoding));
+  }
+
+  const failsHalfway = schedule.error === 'truncate' || schedule.error === 'midstream';
+  const contentToWrite = failsHalfway ? Math.floor(plan.content.length / 2) : plan.content.length;
+  for (let i = 0; i < contentToWrite; i++) {
+    await writer.pause(i === 0 ? schedule.firstChunkMs : schedule.intervalMs);
+    if (writer.gone) return;
+    await writer.write(plan.content[i]!, schedule.splitUtf8);
+    contentWritten(call);
+  }
+
+  if (schedule.error === 'truncate') return writer.cut();
+  if (schedule.error === 'midstream') {
+    return writer.end(response.midstreamError(plan.head.length + contentToWrite));
+  }
+  for (const frame of plan.tail()) await writer.write(frame, schedule.splitUtf8);
+  writer.end();
+}
+
+/**
+ * Non-streamed bodies: written whole once the schedule's generation time has passed
+ * (first chunk delay plus the intervals between the chunks a stream would have had).
+ */
+export async function sendWhole(
+  call: Call,
+  status: number,
+  contentType: string,
+  buildBody: () => string,
+): Promise<void> {
+  const { writer, schedule } = call;
+  // Without a stream, 'hang' sends nothing at all, not even headers.
+  if (schedule.error === 'hang') return writer.closed();
+  await writer.pause(schedule.firstChunkMs + schedule.intervalMs * Math.max(0, schedule.chunks - 1));
+  if (writer.gone) return;
+
+  // Built only now, so bodies that report durations (Ollama) include the wait.
+  const bytes = Buffer.from(buildBody());
+  const half = bytes.subarray(0, Math.floor(bytes.length / 2));
+  const malformed = schedule.error === 'malformed';
+  writeHead(call, status, {
+    'content-type': contentType,
+    // truncate announces the whole length and then sends half: the client sees a premature close.
+    'content-length': malformed ? half.length : bytes.length,
+  });
+  if (schedule.error === 'truncate') {
+    await writer.write(half);
+    contentWritten(call);
+    return writer.cut();
+  }
+  writer.end(malformed ? half : bytes);
+  contentWritten(call);
+}

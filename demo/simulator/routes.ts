@@ -1,0 +1,42 @@
+// Which wire format answers a path. Adding an endpoint is one row here and one file in formats/.
+import { anthropicMessages } from './formats/anthropic-messages.js';
+import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
+import { openAIChat } from './formats/openai-chat.js';
+import { openAICompletions } from './formats/openai-completions.js';
+import { openAIEmbeddings } from './formats/openai-embeddings.js';
+import { openAIResponses } from './formats/openai-responses.js';
+import type { WireFormat } from './wire-format.js';
+
+const FORMATS_BY_PATH: Record<string, WireFormat> = {
+  '/v1/chat/completions': openAIChat,
+  '/v1/completions': openAICompletions,
+  '/v1/responses': openAIResponses,
+  '/v1/embeddings': openAIEmbeddings,
+  '/v1/messages': anthropicMessages,
+  '/api/chat': ollamaChat,
+  '/api/generate': ollamaGenerate,
+};
+
+export interface Route {
+  format: WireFormat;
+  /** Azure deployment named in the path; stands in for the model when the body has none. */
+  deployment: string | null;
+}
+
+// Azure OpenAI: /openai/deployments/{name}/chat/completions?api-version=... and the newer /openai/v1/...
+const AZURE_DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)(\/.+)$/;
+const AZURE_V1_PATH = /^\/openai(\/v1\/.+)$/;
+
+export function findRoute(pathname: string): Route | undefined {
+  const deployment = AZURE_DEPLOYMENT_PATH.exec(pathname);
+  if (deployment) return openAIRoute(`/v1${deployment[2]}`, decodeURIComponent(deployment[1]!));
+  const azureV1 = AZURE_V1_PATH.exec(pathname);
+  if (azureV1) return openAIRoute(azureV1[1]!, null);
+  const format = FORMATS_BY_PATH[pathname];
+  return format && { format, deployment: null };
+}
+
+function openAIRoute(path: string, deployment: string | null): Route | undefined {
+  const format = FORMATS_BY_PATH[path];
+  return format?.provider === 'openai' ? { format, deployment } : undefined;
+}

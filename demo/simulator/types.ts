@@ -1,0 +1,65 @@
+// Public types of the model simulator (treated as API: tests, the benchmark and the demo use them).
+
+/** Which provider's wire format a call was answered in. */
+export type SimProvider = 'openai' | 'anthropic' | 'ollama';
+
+/** Failure a call is asked to simulate (`x-sim-error`). */
+export type SimErrorMode = '429' | '500' | '400' | 'malformed' | 'truncate' | 'hang' | 'midstream';
+
+/** How one call is answered; each field can be set per call by an `x-sim-*` request header. */
+export interface SimSchedule {
+  /** Delay before the first content chunk (`x-sim-first-chunk-ms`). */
+  firstChunkMs: number;
+  /** Delay between content chunks (`x-sim-interval-ms`). */
+  intervalMs: number;
+  /** Number of content chunks, one token each; also the output token count (`x-sim-chunks`). */
+  chunks: number;
+  /** `omit` leaves usage out of streamed responses (`x-sim-usage`). */
+  usage: 'include' | 'omit';
+  /** Failure to simulate, or null (`x-sim-error`). */
+  error: SimErrorMode | null;
+  /** Split writes inside a multi-byte UTF-8 character (`x-sim-split-utf8: 1`). */
+  splitUtf8: boolean;
+  /** Recording file (in the replay directory) to send instead of generated text (`x-sim-replay`). */
+  replay: string | null;
+}
+
+/** What the simulator observed and did for one call. Times are epoch ms with sub-ms precision. */
+export interface SimCallRecord {
+  /** The x-request-id sent back with the response. */
+  id: string;
+  path: string;
+  provider: SimProvider;
+  model: string | null;
+  stream: boolean;
+  status: number;
+  error: SimErrorMode | null;
+  receivedAt: number;
+  /** Taken right after the first content chunk (or a whole non-streamed body) was written. */
+  firstContentWrittenAt: number | null;
+  endedAt: number | null;
+  /** Content chunks written (a whole non-streamed body counts as one). */
+  chunks: number;
+  /** The client went away before the response ended. */
+  aborted: boolean;
+}
+
+export interface ModelSimulatorOptions {
+  /** Defaults to 127.0.0.1. */
+  host?: string;
+  /** Defaults to 0 (a free port). */
+  port?: number;
+  /** Server-wide schedule; request headers override it per call. */
+  defaults?: Partial<SimSchedule>;
+  /** Directory of recordings (`{source, license, request, response}` JSON) for `x-sim-replay`. */
+  replayDir?: string;
+}
+
+export interface ModelSimulator {
+  /** Base URL, e.g. http://127.0.0.1:12345 (OpenAI clients add /v1). */
+  url: string;
+  port: number;
+  /** Live list of call records; `DELETE /_sim/calls` empties it in place. */
+  calls: SimCallRecord[];
+  close(): Promise<void>;
+}

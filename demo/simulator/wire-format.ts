@@ -1,0 +1,41 @@
+// The one interface every wire format implements: the shared responder drives all of them.
+import type { FrameEncoding } from './encoding.js';
+import type { Generation, JsonObject } from './generation.js';
+import type { SimProvider } from './types.js';
+
+/** A streamed response as encoded frames; the responder decides when each is written. */
+export interface StreamPlan {
+  /** Written at request arrival, before any delay (OpenAI's role-only delta, Anthropic's message_start...). */
+  head: string[];
+  /** One frame per content chunk (one token each). */
+  content: string[];
+  /** Written after the last content chunk; built only then, so it can carry timings. */
+  tail(): string[];
+}
+
+export interface Streaming {
+  plan(generation: Generation): StreamPlan;
+  /** The provider's in-stream error event, given how many frames were written before it. */
+  midstreamError(requestId: string, framesWritten: number): string;
+}
+
+export interface WireFormat {
+  provider: SimProvider;
+  /** Encoding of streamed responses. */
+  encoding: FrameEncoding;
+  /** Whether this request asks for a stream. */
+  wantsStream(body: JsonObject): boolean;
+  /** The request's own output-token limit, if any. */
+  maxOutputTokens(body: JsonObject): number | undefined;
+  /** Whether the stream should carry usage for this request (before `x-sim-usage: omit`). */
+  usageRequested(body: JsonObject): boolean;
+  /** Absent for endpoints that never stream (embeddings). */
+  streaming?: Streaming;
+  /** The JSON body of a non-streamed response. */
+  wholeBody(generation: Generation): unknown;
+}
+
+/** The `stream` flag as most formats read it (absent means false). */
+export function streamFlag(body: JsonObject): boolean {
+  return body.stream === true;
+}

@@ -1,0 +1,92 @@
+// Writes one response chunk by chunk: honours backpressure, waits without per-chunk timers when
+// there is nothing to wait for, and can split a write inside a multi-byte UTF-8 character.
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Index just past the lead byte of the first multi-byte UTF-8 character, or -1. */
+function midCharacterOffset(bytes: Buffer): number {
+  const lead = bytes.findIndex((byte) => byte >= 0xc0);
+  return lead < 0 ? -1 : lead + 1;
+}
+
+export class ResponseWriter {
+  readonly #res: ServerResponse;
+  readonly #gone = new AbortController();
+  /** Set when the simulator itself cut the connection (truncate), so it is not taken as a client abort. */
+  cutByServer = false;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+    res.once('close', () => this.#gone.abort());
+  }
+
+  /** The connection is closed: nothing more can be written. */
+  get gone(): boolean {
+    return this.#gone.signal.aborted || this.#res.destroyed;
+  }
+
+  /** Resolves when the connection closes, for whatever reason. */
+  async closed(): Promise<void> {
+    if (this.gone) return;
+    await once(this.#gone.signal, 'abort');
+  }
+
+  /** Waits `ms` (no timer at all for 0); returns early when the connection closes. */
+  async pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.gone) return;
+    await sleep(ms, undefined, { signal: this.#gone.signal }).catch(() => undefined);
+  }
+
+  async write(chunk: string | Buffer, splitUtf8 = false): Promise<void> {
+    if (this.gone) return;
+    if (splitUtf8) {
+      const bytes = Buffer.from(chunk);
+      const offset = midCharacterOffset(bytes);
+      if (offset > 0) {
+        await this.#flush(bytes.subarray(0, offset));
+        // Give the first half its own turn on the socket so the client reads it alone.
+        await this.pause(1);
+        return this.#write(bytes.subarray(offset));
+      }
+    }
+    return this.#write(chunk);
+  }
+
+  async #write(chunk: string | Buffer): Promise<void> {
+    if (this.gone) return;
+    if (!this.#res.write(chunk)) await this.#drained();
+  }
+
+  /** Writes and waits until the bytes have been handed to the OS (or the connection closed). */
+  async #flush(chunk: Buffer): Promise<void> {
+    if (this.gone) return;
+    const signal = this.#gone.signal;
+    let onClose = (): void => undefined;
+    await new Promise<void>((resolve) => {
+      onClose = resolve;
+      signal.addEventListener('abort', onClose, { once: true });
+      this.#res.write(chunk, () => resolve());
+    });
+    signal.removeEventListener('abort', onClose);
+  }
+
+  async #drained(): Promise<void> {
+    await once(this.#res, 'drain', { signal: this.#gone.signal }).catch(() => undefined);
+  }
+
+  end(chunk?: string | Buffer): void {
+    if (!this.gone) this.#res.end(chunk);
+  }
+
+  /**
+   * Closes the connection mid-response, as a crashed upstream would: what was written still
+   * arrives, then the connection ends without the body's proper end.
+   */
+  cut(): void {
+    this.cutByServer = true;
+    const socket = this.#res.socket;
+    if (socket) socket.end();
+    else this.#res.destroy();
+  }
+}
