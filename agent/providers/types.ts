@@ -79,10 +79,15 @@ export interface ProviderRoute {
   /** gen_ai.provider.name: a fixed name, or one derived from the host (OpenAI-compatible servers). */
   providerName: string | ((request: OutgoingRequest) => string);
   operation: GenAiOperation;
-  /** Matched against OutgoingRequest.path. */
+  /**
+   * Matched against OutgoingRequest.path. A named group `model` marks a model named by the URL
+   * (Azure's deployment), reported as RecognisedCall.pathModel.
+   */
   path: RegExp;
   /** Optional host restriction; absent means any host. */
   host?: RegExp;
+  /** Optional port restriction; absent means any port. */
+  port?: number;
   method?: string;
   streamFormat: StreamFormat;
   parser: ProviderParser;
@@ -92,4 +97,6 @@ export interface ProviderRoute {
 export interface RecognisedCall {
   route: ProviderRoute;
   providerName: string;
+  /** The model the URL names (Azure deployment), for when the request body names none. */
+  pathModel?: string;
 }

@@ -1,0 +1,34 @@
+// The interface both stream decoders implement, and the guard they share.
+import { diag } from '@opentelemetry/api';
+
+/** Receives one decoded event: SSE data and `event:` name, or one NDJSON line (event undefined). */
+export type StreamEventHandler = (data: string, event: string | undefined) => void;
+
+export interface StreamDecoder {
+  /** Feeds the next body chunk, as the app receives it. Never throws. */
+  push(chunk: Uint8Array): void;
+  /** The body ended: decodes what is left (a final event or line without its terminator). Never throws. */
+  end(): void;
+}
+
+/**
+ * Most a decoder buffers for one unfinished event or line. The app holds the same bytes anyway;
+ * past this the decoder stops rather than double a runaway stream's memory.
+ */
+export const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Wraps the consumer's handler so that its failure cannot escape into the app's stream nor leave
+ * a decoder half-way through its own bookkeeping.
+ */
+export function guardHandler(onEvent: StreamEventHandler): StreamEventHandler {
+  let reported = false;
+  return (data, event) => {
+    try {
+      onEvent(data, event);
+    } catch (error) {
+      if (!reported) diag.debug('llm-otel-agent: stream event handler failed', error);
+      reported = true;
+    }
+  };
+}

@@ -1,0 +1,80 @@
+// Ollama's native API: /api/chat (chat) and /api/generate (text_completion), one parser for both.
+// Streams are NDJSON (and stream by default); each line is a whole object, the last one has
+// `done: true` with the stop reason and token counts. Ollama gives no response id.
+import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
+import { anyValue, chunkScanner, nonEmptyArray, nonEmptyString, trueValue } from './json-scan.js';
+import { OTHER_ERROR_TYPE } from './error-type.js';
+import { OLLAMA_OPTIONS_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
+import { chatMessagesToInput, promptToInput, textPart } from './messages.js';
+
+/** Fields of a line (or of its `message`) whose non-empty string is generated content. */
+const TEXT_FIELDS = ['content', 'response', 'thinking'] as const;
+
+function hasText(holder: JsonObject): boolean {
+  return TEXT_FIELDS.some((field) => typeof holder[field] === 'string' && holder[field] !== '');
+}
+
+/** chat's message.content or generate's response: the text shown to the user. */
+function visibleText(line: JsonObject, message: JsonObject | undefined): string | undefined {
+  return stringOrUndefined(message?.content) ?? stringOrUndefined(line.response);
+}
+
+/** Reads one line (or a whole non-streamed body, which is the same object) and says whether it has content. */
+function readLine(line: JsonObject, facts: ResponseFacts, options: ParseOptions): boolean {
+  const model = stringOrUndefined(line.model);
+  if (model !== undefined) facts.responseModel = model;
+  // Ollama reports errors as a bare message string: error.type cannot be more than _OTHER.
+  if (line.error !== undefined && line.error !== null) facts.errorType = OTHER_ERROR_TYPE;
+  if (line.done === true) {
+    facts.finishReasons = [stringOrUndefined(line.done_reason) ?? 'stop'];
+    const input = numberOrUndefined(line.prompt_eval_count);
+    if (input !== undefined) facts.inputTokens = input;
+    const output = numberOrUndefined(line.eval_count);
+    if (output !== undefined) facts.outputTokens = output;
+  }
+  const message = isObject(line.message) ? line.message : undefined;
+  if (options.captureContent) {
+    const text = visibleText(line, message);
+    if (text) facts.outputText = (facts.outputText ?? '') + text;
+  }
+  return hasText(line) || (message !== undefined && (hasText(message) || arrayOrEmpty(message.tool_calls).length > 0));
+}
+
+/** Facts: only the last line (done: true) and error lines change them. Content: text or tool calls. */
+const scanLine = chunkScanner(
+  [trueValue('done'), anyValue('error')],
+  [nonEmptyString(...TEXT_FIELDS), nonEmptyArray('tool_calls')],
+);
+
+const REQUEST_SHAPE: RequestShape = {
+  params: OLLAMA_OPTIONS_PARAMS,
+  paramsObject: 'options',
+  streamDefault: true,
+  streamable: true,
+  readMessages(body) {
+    const system = stringOrUndefined(body.system);
+    return {
+      inputMessages: body.messages !== undefined ? chatMessagesToInput(body.messages) : promptToInput(body.prompt),
+      systemInstructions: system === undefined ? undefined : [textPart(system)],
+    };
+  },
+};
+
+export const ollamaParser: ProviderParser = {
+  readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+
+  readResponse(body, facts, options) {
+    if (isObject(body)) readLine(body, facts, options);
+  },
+
+  readEvent(data, _event, facts, options) {
+    // Middle lines of a known stream change no facts: a scan decides their content.
+    if (facts.responseModel !== undefined && !options.captureContent) {
+      const scan = scanLine(data);
+      if (scan !== 'facts') return scan === 'content';
+    }
+    const line = parseJson(data);
+    return isObject(line) ? readLine(line, facts, options) : false;
+  },
+};

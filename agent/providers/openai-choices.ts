@@ -1,0 +1,105 @@
+// The part that OpenAI chat completions and legacy completions share: a body (or stream chunk) of
+// `{id, model, choices: [{index, finish_reason, ...}], usage, error}`. The two differ only in where
+// a choice keeps its generated text, which each declares in a ChoiceFormat.
+import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
+import { chunkScanner, nonNullValue, objectValue, type ChunkScan, type KeyPattern } from './json-scan.js';
+import { OPENAI_USAGE, readUsage } from './usage.js';
+import { errorTypeOf } from './error-type.js';
+import { readRequestWith, type RequestShape } from './request-params.js';
+import { requestUsageInStream } from './stream-usage.js';
+
+export interface ChoiceFormat {
+  request: RequestShape;
+  /** Whether one parsed stream choice carries generated content. */
+  choiceHasContent(choice: JsonObject): boolean;
+  /** The text of one choice, for content capture: `streamed` selects the delta form. */
+  choiceText(choice: JsonObject, streamed: boolean): string | undefined;
+  /**
+   * Patterns for the same answer as choiceHasContent over every choice, found by scanning the
+   * raw chunk text. Must agree with the parsed answer (the tests compare both on many chunks).
+   */
+  contentPatterns: readonly KeyPattern[];
+}
+
+/** Finish reasons are kept per choice index, so a server repeating one does not duplicate it. */
+const MAX_INDEXED_CHOICES = 128;
+
+function readChoiceFinish(choice: JsonObject, facts: ResponseFacts): void {
+  const reason = stringOrUndefined(choice.finish_reason);
+  if (reason === undefined) return;
+  const index = numberOrUndefined(choice.index) ?? 0;
+  if (Number.isInteger(index) && index >= 0 && index < MAX_INDEXED_CHOICES) {
+    facts.finishReasons[index] = reason;
+    // Fill holes left by choices that finished out of order or not at all.
+    for (let i = 0; i < index; i++) facts.finishReasons[i] ??= '';
+  } else {
+    facts.finishReasons.push(reason);
+  }
+}
+
+/** id, model, finish reasons, usage and error of one body or chunk. */
+function readEnvelope(body: JsonObject, facts: ResponseFacts): readonly unknown[] {
+  const id = stringOrUndefined(body.id);
+  if (id !== undefined) facts.responseId = id;
+  const model = stringOrUndefined(body.model);
+  if (model !== undefined) facts.responseModel = model;
+  const choices = arrayOrEmpty(body.choices);
+  for (const choice of choices) if (isObject(choice)) readChoiceFinish(choice, facts);
+  readUsage(body.usage, OPENAI_USAGE, facts);
+  if (body.error !== undefined && body.error !== null) facts.errorType = errorTypeOf(body.error);
+  return choices;
+}
+
+function isFirstChoice(choice: JsonObject): boolean {
+  return (numberOrUndefined(choice.index) ?? 0) === 0;
+}
+
+/**
+ * A chunk can change the facts only through a finish reason, usage or an error; every other
+ * chunk of a known stream is decided by a scan alone.
+ */
+const FACT_PATTERNS: readonly KeyPattern[] = [nonNullValue('finish_reason', 'error'), objectValue('usage')];
+
+export function createChoicesParser(format: ChoiceFormat): ProviderParser {
+  const scanChunk: (data: string) => ChunkScan = chunkScanner(FACT_PATTERNS, format.contentPatterns);
+
+  function appendText(choice: JsonObject, streamed: boolean, facts: ResponseFacts): void {
+    // Only the first choice is captured: with n > 1 the texts would otherwise interleave.
+    if (!isFirstChoice(choice)) return;
+    const text = format.choiceText(choice, streamed);
+    if (text) facts.outputText = (facts.outputText ?? '') + text;
+  }
+
+  return {
+    readRequest: (body, options) => readRequestWith(format.request, body, options),
+
+    readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void {
+      if (!isObject(body)) return;
+      const choices = readEnvelope(body, facts);
+      if (!options.captureContent) return;
+      for (const choice of choices) if (isObject(choice)) appendText(choice, false, facts);
+    },
+
+    readEvent(data: string, _event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean {
+      if (data === '[DONE]') return false;
+      // Parse the first chunk (id, model) and any chunk that may carry facts; scan the rest.
+      const streamKnown = facts.responseId !== undefined || facts.responseModel !== undefined;
+      if (streamKnown && !options.captureContent) {
+        const scan = scanChunk(data);
+        if (scan !== 'facts') return scan === 'content';
+      }
+      const chunk = parseJson(data);
+      if (!isObject(chunk)) return false;
+      let hasContent = false;
+      for (const choice of readEnvelope(chunk, facts)) {
+        if (!isObject(choice) || !format.choiceHasContent(choice)) continue;
+        hasContent = true;
+        if (options.captureContent) appendText(choice, true, facts);
+      }
+      return hasContent;
+    },
+
+    requestUsageInStream,
+  };
+}

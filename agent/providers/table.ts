@@ -1,0 +1,112 @@
+// The provider table: which outgoing requests are model calls, and which parser reads them.
+// Rows are tried in order; the first whose method, host, port and path match wins, so specific
+// rows (Azure, Anthropic, Ollama's native API) come before the any-host OpenAI-compatible ones.
+// Adding a provider is adding a parser file and a row here.
+import type { GenAiOperation } from '../spans/semconv.js';
+import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall } from './types.js';
+import { anthropicMessagesParser } from './anthropic-messages.js';
+import { ollamaParser } from './ollama.js';
+import { openAiChatParser } from './openai-chat.js';
+import { openAiCompletionsParser } from './openai-completions.js';
+import { openAiEmbeddingsParser } from './openai-embeddings.js';
+import { openAiResponsesParser } from './openai-responses.js';
+import { OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
+
+/** The OpenAI API's operations, by the path they end with. */
+const OPENAI_OPERATIONS: readonly { suffix: string; operation: GenAiOperation; parser: ProviderParser }[] = [
+  { suffix: 'chat/completions', operation: 'chat', parser: openAiChatParser },
+  { suffix: 'completions', operation: 'text_completion', parser: openAiCompletionsParser },
+  { suffix: 'responses', operation: 'chat', parser: openAiResponsesParser },
+  { suffix: 'embeddings', operation: 'embeddings', parser: openAiEmbeddingsParser },
+];
+
+const AZURE_HOST = /\.(?:openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/;
+
+/** Azure OpenAI: `/openai/deployments/{deployment}/<op>` (the deployment names the model) or `/openai/v1/<op>`. */
+const azureRoutes: ProviderRoute[] = OPENAI_OPERATIONS.map(({ suffix, operation, parser }) => ({
+  providerName: 'azure.ai.openai',
+  operation,
+  host: AZURE_HOST,
+  path: new RegExp(`^/openai/(?:deployments/(?<model>[^/]+)/|v1/)?${suffix}$`),
+  streamFormat: 'sse',
+  parser,
+}));
+
+/**
+ * OpenAI-compatible servers on any host. `chat/completions` is distinctive enough to accept after
+ * any prefix (`/openai/v1/` on Groq, `/api/v1/` on OpenRouter, `/v1beta/openai/` on Gemini, none
+ * on DeepSeek). The generic words (`completions`, `responses`, `embeddings`) must follow `/v1` or
+ * `/openai`, or be the whole path, so an app's own `/api/survey/responses` is not taken for one.
+ */
+const compatibleRoutes: ProviderRoute[] = OPENAI_OPERATIONS.map(({ suffix, operation, parser }) => ({
+  providerName: openAiCompatibleProviderName,
+  operation,
+  path: suffix === 'chat/completions' ? /\/chat\/completions$/ : new RegExp(`(?:^|/v1|/openai)/${suffix}$`),
+  streamFormat: 'sse',
+  parser,
+}));
+
+/**
+ * Ollama's native API. `/api/chat` and `/api/generate` are common words in ordinary services too,
+ * so they count as Ollama only on its default port or on a host whose name says ollama.
+ */
+const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] => [
+  { providerName: OLLAMA, operation, port: OLLAMA_DEFAULT_PORT, path, streamFormat: 'ndjson', parser: ollamaParser },
+  { providerName: OLLAMA, operation, host: /ollama/, path, streamFormat: 'ndjson', parser: ollamaParser },
+];
+
+export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
+  ...azureRoutes,
+  // Anthropic on any host: gateways and proxies serve the same API under their own names.
+  {
+    providerName: 'anthropic',
+    operation: 'chat',
+    path: /(?:^|\/)v1\/messages$/,
+    streamFormat: 'sse',
+    parser: anthropicMessagesParser,
+  },
+  ...ollamaPath('chat', /^\/api\/chat$/),
+  ...ollamaPath('text_completion', /^\/api\/generate$/),
+  ...compatibleRoutes,
+];
+
+/**
+ * The last path segment of every route above. Every outgoing request of the service passes
+ * through recognise(), so most are turned away by this lookup before any regular expression runs.
+ */
+const FINAL_SEGMENTS: ReadonlySet<string> = new Set(['completions', 'responses', 'embeddings', 'messages', 'chat', 'generate']);
+
+const DEFAULT_METHOD = 'POST';
+
+function matches(route: ProviderRoute, request: OutgoingRequest): RegExpExecArray | null {
+  if (route.port !== undefined && route.port !== request.port) return null;
+  if (route.host !== undefined && !route.host.test(request.host)) return null;
+  return route.path.exec(request.path);
+}
+
+function pathModelOf(match: RegExpExecArray): string | undefined {
+  const model = match.groups?.model;
+  if (model === undefined) return undefined;
+  try {
+    return decodeURIComponent(model);
+  } catch {
+    return model;
+  }
+}
+
+/** The route for a model call, or undefined for every other request. */
+export function recognise(request: OutgoingRequest): RecognisedCall | undefined {
+  const method = request.method.toUpperCase();
+  if (method !== DEFAULT_METHOD) return undefined;
+  const path = request.path;
+  if (!FINAL_SEGMENTS.has(path.slice(path.lastIndexOf('/') + 1))) return undefined;
+  for (const route of PROVIDER_ROUTES) {
+    if (method !== (route.method ?? DEFAULT_METHOD)) continue;
+    const match = matches(route, request);
+    if (match === null) continue;
+    const providerName = typeof route.providerName === 'string' ? route.providerName : route.providerName(request);
+    const pathModel = pathModelOf(match);
+    return pathModel === undefined ? { route, providerName } : { route, providerName, pathModel };
+  }
+  return undefined;
+}

@@ -1,0 +1,117 @@
+// The stream decoders: any cut of the bytes gives the same events, multi-byte characters survive
+// being split, and nothing a server or a handler does makes push() or end() throw.
+import { describe, expect, it } from 'vitest';
+import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import type { StreamFormat } from '../../agent/providers/types.js';
+
+type Event = [data: string, event: string | undefined];
+
+function decode(format: StreamFormat, chunks: readonly Uint8Array[], stopBeforeEnd = false): Event[] {
+  const events: Event[] = [];
+  const decoder = createStreamDecoder(format, (data, event) => events.push([data, event]));
+  for (const chunk of chunks) decoder.push(chunk);
+  if (!stopBeforeEnd) decoder.end();
+  return events;
+}
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** The body cut once at every byte position, and also fed one byte at a time. */
+function everyCut(bytes: Uint8Array): Uint8Array[][] {
+  const plans: Uint8Array[][] = [];
+  for (let cut = 0; cut <= bytes.length; cut++) plans.push([bytes.subarray(0, cut), bytes.subarray(cut)]);
+  plans.push(Array.from(bytes, (_, i) => bytes.subarray(i, i + 1)));
+  return plans;
+}
+
+// Two-, three- and four-byte UTF-8 characters, and a surrogate pair.
+const MULTI_BYTE = 'héllo ✓ 日本語 🌍 Ω';
+
+describe('SSE decoder', () => {
+  it('decodes multi-byte characters split at every byte, with event names', () => {
+    const body = encode(`event: delta\ndata: {"text":"${MULTI_BYTE}"}\n\ndata: [DONE]\n\n`);
+    for (const chunks of everyCut(body)) {
+      expect(decode('sse', chunks)).toEqual([
+        [`{"text":"${MULTI_BYTE}"}`, 'delta'],
+        ['[DONE]', undefined],
+      ]);
+    }
+  });
+
+  it('handles CRLF framing, comments, multi-line data and an id field', () => {
+    const body = encode(': keep-alive\r\n\r\nid: 7\r\ndata: line one\r\ndata: line two\r\n\r\nevent: ping\r\ndata: {}\r\n\r\n');
+    for (const chunks of everyCut(body)) {
+      expect(decode('sse', chunks)).toEqual([
+        ['line one\nline two', undefined],
+        ['{}', 'ping'],
+      ]);
+    }
+  });
+
+  it('delivers a last event that lacks its blank line only at end()', () => {
+    const chunks = [encode('data: first\n\ndata: last')];
+    expect(decode('sse', chunks, true)).toEqual([['first', undefined]]);
+    expect(decode('sse', chunks)).toEqual([
+      ['first', undefined],
+      ['last', undefined],
+    ]);
+  });
+
+  it('never throws: malformed lines, a throwing handler, pushes after end, non-byte input', () => {
+    const seen: Event[] = [];
+    const decoder = createStreamDecoder('sse', (data, event) => {
+      seen.push([data, event]);
+      if (data === 'boom') throw new Error('handler failure');
+    });
+    expect(() => {
+      decoder.push(encode('garbage line\nretry: soon\n\nevent: a\ndata: boom\n\nevent: b\ndata: after\n\n'));
+      decoder.push(encode('data: {"unterminated": \n\n'));
+      decoder.push('not bytes' as unknown as Uint8Array);
+      decoder.end();
+      decoder.push(encode('data: too late\n\n'));
+      decoder.end();
+    }).not.toThrow();
+    // The throwing handler did not leave the next event with the wrong name.
+    expect(seen).toEqual([
+      ['boom', 'a'],
+      ['after', 'b'],
+      ['{"unterminated": ', undefined],
+    ]);
+  });
+});
+
+describe('NDJSON decoder', () => {
+  it('decodes lines split at every byte, with multi-byte characters, CRLF and blank lines', () => {
+    const body = encode(`{"response":"${MULTI_BYTE}"}\r\n\n{"done":false}\n   \n{"done":true}`);
+    for (const chunks of everyCut(body)) {
+      expect(decode('ndjson', chunks)).toEqual([
+        [`{"response":"${MULTI_BYTE}"}`, undefined],
+        ['{"done":false}', undefined],
+        ['{"done":true}', undefined],
+      ]);
+    }
+  });
+
+  it('keeps a line without its newline until end()', () => {
+    expect(decode('ndjson', [encode('{"a":1}\n{"b":')], true)).toEqual([['{"a":1}', undefined]]);
+    expect(decode('ndjson', [encode('{"a":1}\n{"b":'), encode('2}')])).toEqual([
+      ['{"a":1}', undefined],
+      ['{"b":2}', undefined],
+    ]);
+  });
+
+  it('never throws: a throwing handler, non-byte input, pushes after end', () => {
+    const seen: string[] = [];
+    const decoder = createStreamDecoder('ndjson', (data) => {
+      seen.push(data);
+      throw new Error('handler failure');
+    });
+    expect(() => {
+      decoder.push(encode('{"a":1}\nnot json\n'));
+      decoder.end();
+      decoder.push(encode('{"late":1}\n'));
+      createStreamDecoder('ndjson', () => {}).push(42 as unknown as Uint8Array);
+    }).not.toThrow();
+    expect(seen).toEqual(['{"a":1}', 'not json']);
+  });
+});

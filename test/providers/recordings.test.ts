@@ -1,0 +1,270 @@
+// Every recorded real exchange, through recognise → readRequest → decoder → readEvent (or
+// readResponse): the facts must equal what the recording holds, however the body is cut.
+import { describe, expect, it } from 'vitest';
+import { recognise } from '../../agent/providers/table.js';
+import { emptyResponseFacts, type ProviderParser, type ResponseFacts } from '../../agent/providers/types.js';
+import { GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/spans/semconv.js';
+import { cutPlans, loadRecording, naiveSseEvents, outgoingRequestOf, replay, type Recording } from './recordings.js';
+
+const CAPTURE = { captureContent: true };
+const NO_CAPTURE = { captureContent: false };
+
+/** What a stream recording holds, read independently of the code under test. */
+interface Expected {
+  facts: ResponseFacts;
+  contentEvents: number;
+  text: string;
+}
+
+type Json = Record<string, any>; // recordings are read loosely: a wrong guess fails the comparison
+
+function expectedOpenAiChat(body: string): Expected {
+  const chunks: Json[] = naiveSseEvents(body)
+    .map((e) => e.data)
+    .filter((data) => data !== '[DONE]')
+    .map((data) => JSON.parse(data));
+  const usage = chunks.find((chunk) => chunk.usage)?.usage;
+  const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice: Json) => choice.delta));
+  const facts: ResponseFacts = {
+    responseId: chunks[0].id,
+    responseModel: chunks[0].model,
+    finishReasons: chunks.flatMap((chunk) => chunk.choices.map((c: Json) => c.finish_reason).filter((r: unknown) => r !== null)),
+  };
+  if (usage) {
+    Object.assign(facts, {
+      inputTokens: usage.prompt_tokens,
+      outputTokens: usage.completion_tokens,
+      cacheReadInputTokens: usage.prompt_tokens_details.cached_tokens,
+      reasoningOutputTokens: usage.completion_tokens_details.reasoning_tokens,
+    });
+  }
+  return {
+    facts,
+    contentEvents: chunks.filter((chunk) => chunk.choices.some((c: Json) => c.delta.content || c.delta.tool_calls?.length)).length,
+    text: deltas.map((delta: Json) => delta.content ?? '').join(''),
+  };
+}
+
+function expectedAnthropic(body: string): Expected {
+  const events: Json[] = naiveSseEvents(body).map((e) => JSON.parse(e.data));
+  const start = events.find((e) => e.type === 'message_start')!.message;
+  const end = events.find((e) => e.type === 'message_delta')!;
+  const deltas = events.filter((e) => e.type === 'content_block_delta');
+  const { input_tokens, cache_read_input_tokens, cache_creation_input_tokens } = start.usage;
+  return {
+    facts: {
+      responseId: start.id,
+      responseModel: start.model,
+      finishReasons: [end.delta.stop_reason],
+      inputTokens: input_tokens + cache_read_input_tokens + cache_creation_input_tokens,
+      cacheReadInputTokens: cache_read_input_tokens,
+      cacheCreationInputTokens: cache_creation_input_tokens,
+      outputTokens: end.usage.output_tokens,
+    },
+    contentEvents: deltas.length,
+    text: deltas.map((e) => e.delta.text).join(''),
+  };
+}
+
+function expectedResponses(body: string): Expected {
+  const events: Json[] = naiveSseEvents(body)
+    .filter((e) => e.data !== '[DONE]')
+    .map((e) => JSON.parse(e.data));
+  const completed = events.find((e) => e.type === 'response.completed')!.response;
+  const deltas = events.filter((e) => e.type === 'response.output_text.delta');
+  return {
+    facts: {
+      responseId: completed.id,
+      responseModel: completed.model,
+      finishReasons: ['stop'],
+      inputTokens: completed.usage.input_tokens,
+      outputTokens: completed.usage.output_tokens,
+    },
+    contentEvents: deltas.length,
+    text: deltas.map((e) => e.delta).join(''),
+  };
+}
+
+function parserFor(recording: Recording): ProviderParser {
+  const call = recognise(outgoingRequestOf(recording));
+  expect(call, recording.request.url).toBeDefined();
+  return call!.route.parser;
+}
+
+/** Replays a stream recording at every cut plan and checks each against the expectation. */
+function checkStream(file: string, expectedOf: (body: string) => Expected, randomRuns = 60): Expected {
+  const recording = loadRecording(file);
+  const parser = parserFor(recording);
+  const format = recognise(outgoingRequestOf(recording))!.route.streamFormat;
+  const expected = expectedOf(recording.response.body);
+  const bytes = new TextEncoder().encode(recording.response.body);
+  const plans = cutPlans(bytes.length, randomRuns);
+  for (const cuts of plans) {
+    const run = replay(parser, format, bytes, cuts);
+    if (run.contentEvents !== expected.contentEvents || JSON.stringify(run.facts) !== JSON.stringify(expected.facts)) {
+      // Report the first failing cut plan with a readable diff.
+      expect({ cuts, facts: run.facts, contentEvents: run.contentEvents }).toEqual({ cuts, ...expected, text: undefined });
+    }
+  }
+  // With capture on every event is parsed: the same facts, plus the text.
+  for (const cuts of plans.slice(0, 200)) {
+    const run = replay(parser, format, bytes, cuts, CAPTURE);
+    expect(run.contentEvents).toBe(expected.contentEvents);
+    expect(run.facts).toEqual({ ...expected.facts, outputText: expected.text || undefined });
+  }
+  return expected;
+}
+
+describe('stream recordings', () => {
+  it('OpenAI chat with include_usage: gpt-4o-mini, 22 in / 4 out, three content chunks', () => {
+    const expected = checkStream('openai-chat-stream-include-usage.json', expectedOpenAiChat);
+    expect(expected.facts).toMatchObject({
+      responseId: 'chatcmpl-Aupa8NcA6BeYgkxTnJPVDULyIHTY0',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      finishReasons: ['stop'],
+      inputTokens: 22,
+      outputTokens: 4,
+      cacheReadInputTokens: 0,
+      reasoningOutputTokens: 0,
+    });
+    expect(expected.contentEvents).toBe(3);
+    expect(expected.text).toBe('Atlantic Ocean.');
+  });
+
+  it('OpenAI chat without usage: no token counts, 22 content chunks', () => {
+    const expected = checkStream('openai-chat-stream-no-usage.json', expectedOpenAiChat);
+    expect(expected.facts).toEqual({
+      responseId: 'chatcmpl-C4TUacC25IN2vuTdOzverPXrXhZa2',
+      responseModel: 'gpt-3.5-turbo-0125',
+      finishReasons: ['stop'],
+    });
+    expect(expected.contentEvents).toBe(22);
+  });
+
+  it('OpenAI chat tool calls: every tool_calls delta is content, finish reason tool_calls', () => {
+    const expected = checkStream('openai-chat-stream-tool-calls.json', expectedOpenAiChat);
+    expect(expected.facts).toMatchObject({ finishReasons: ['tool_calls'], inputTokens: 140, outputTokens: 20 });
+    expect(expected.contentEvents).toBe(10);
+  });
+
+  it('Anthropic messages: claude-3-opus, 17 in / 158 out, 61 content deltas', () => {
+    const expected = checkStream('anthropic-messages-stream.json', expectedAnthropic, 30);
+    expect(expected.facts).toEqual({
+      responseId: 'msg_0178nRhNdfNKxFcZRFqApVgL',
+      responseModel: 'claude-3-opus-20240229',
+      finishReasons: ['end_turn'],
+      inputTokens: 17,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+      outputTokens: 158,
+    });
+    expect(expected.contentEvents).toBe(61);
+  });
+
+  it('OpenAI Responses without event: lines: 22 in / 4 out, three deltas', () => {
+    const expected = checkStream('openai-responses-stream.json', expectedResponses);
+    expect(expected.facts).toMatchObject({ responseId: 'resp_stream_usage', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 22, outputTokens: 4 });
+    expect(expected.contentEvents).toBe(3);
+    expect(expected.text).toBe('South Atlantic Ocean.');
+  });
+});
+
+describe('non-stream recordings', () => {
+  function readWhole(file: string, captureContent = false): { recording: Recording; facts: ResponseFacts; body: Json } {
+    const recording = loadRecording(file);
+    const facts = emptyResponseFacts();
+    const body = JSON.parse(recording.response.body);
+    parserFor(recording).readResponse(body, facts, { captureContent });
+    return { recording, facts, body };
+  }
+
+  it('OpenAI chat completion', () => {
+    const { facts, body } = readWhole('openai-chat.json', true);
+    expect(facts).toEqual({
+      responseId: body.id,
+      responseModel: body.model,
+      finishReasons: body.choices.map((c: Json) => c.finish_reason),
+      inputTokens: body.usage.prompt_tokens,
+      outputTokens: body.usage.completion_tokens,
+      cacheReadInputTokens: body.usage.prompt_tokens_details.cached_tokens,
+      reasoningOutputTokens: body.usage.completion_tokens_details.reasoning_tokens,
+      outputText: body.choices[0].message.content,
+    });
+    expect(facts).toMatchObject({ responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 22, outputTokens: 4, finishReasons: ['stop'] });
+  });
+
+  it('Anthropic message', () => {
+    const { facts, body } = readWhole('anthropic-messages.json');
+    expect(facts).toEqual({
+      responseId: body.id,
+      responseModel: body.model,
+      finishReasons: [body.stop_reason],
+      inputTokens: body.usage.input_tokens,
+      cacheReadInputTokens: body.usage.cache_read_input_tokens,
+      cacheCreationInputTokens: body.usage.cache_creation_input_tokens,
+      outputTokens: body.usage.output_tokens,
+    });
+    expect(facts).toMatchObject({ responseId: 'msg_01ABEG1nJ4BqCbQR4BUANnCB', inputTokens: 17, outputTokens: 137, finishReasons: ['end_turn'] });
+  });
+
+  it('OpenAI embeddings: dimension count and input tokens', () => {
+    const { facts, body } = readWhole('openai-embeddings.json');
+    expect(facts).toEqual({
+      responseModel: body.model,
+      finishReasons: [],
+      inputTokens: body.usage.prompt_tokens,
+      embeddingDimensions: body.data[0].embedding.length,
+    });
+    expect(facts).toMatchObject({ responseModel: 'text-embedding-3-small', inputTokens: 8, embeddingDimensions: 1536 });
+  });
+});
+
+describe('request bodies of every recording', () => {
+  const files = [
+    'anthropic-messages-stream.json',
+    'anthropic-messages.json',
+    'openai-chat-stream-include-usage.json',
+    'openai-chat-stream-no-usage.json',
+    'openai-chat-stream-tool-calls.json',
+    'openai-chat.json',
+    'openai-embeddings.json',
+    'openai-responses-stream.json',
+  ];
+  it.each(files)('%s: model and stream', (file) => {
+    const recording = loadRecording(file);
+    const request = parserFor(recording).readRequest(recording.request.body, NO_CAPTURE);
+    expect(request.model).toBe(recording.request.body.model);
+    expect(request.stream).toBe(recording.request.body.stream === true);
+    expect(request.inputMessages).toBeUndefined();
+  });
+
+  it('reads max_tokens, stream and encoding_format', () => {
+    const chat = loadRecording('openai-chat.json');
+    expect(parserFor(chat).readRequest(chat.request.body, NO_CAPTURE)).toEqual({
+      model: 'gpt-4o-mini',
+      stream: false,
+      attributes: { [GEN_AI_REQUEST_MAX_TOKENS]: 200, [GEN_AI_REQUEST_STREAM]: false },
+    });
+    const anthropic = loadRecording('anthropic-messages-stream.json');
+    expect(parserFor(anthropic).readRequest(anthropic.request.body, NO_CAPTURE).attributes).toEqual({
+      [GEN_AI_REQUEST_MAX_TOKENS]: 1024,
+      [GEN_AI_REQUEST_STREAM]: true,
+    });
+    const embeddings = loadRecording('openai-embeddings.json');
+    expect(parserFor(embeddings).readRequest(embeddings.request.body, NO_CAPTURE).attributes).toEqual({
+      [GEN_AI_REQUEST_ENCODING_FORMATS]: ['float'],
+    });
+  });
+
+  it('reads input messages only when capturing', () => {
+    const tools = loadRecording('openai-chat-stream-tool-calls.json');
+    const request = parserFor(tools).readRequest(tools.request.body, CAPTURE);
+    expect(request.inputMessages).toEqual(
+      (tools.request.body.messages as Json[]).map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
+    );
+    const responses = loadRecording('openai-responses-stream.json');
+    expect(parserFor(responses).readRequest(responses.request.body, CAPTURE).inputMessages).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Answer in up to 3 words: Which ocean contains Bouvet Island?' }] },
+    ]);
+  });
+});

@@ -1,0 +1,95 @@
+// Test helpers: load a provider recording and replay its body through a decoder and a parser,
+// cut into chunks at chosen points, the way the transport tap will feed them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type ProviderParser, type ResponseFacts, type StreamFormat } from '../../agent/providers/types.js';
+
+export interface Recording {
+  source: string;
+  license: string;
+  request: { method: string; url: string; body: Record<string, unknown> };
+  response: { status: number; content_type: string; body: string };
+}
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/provider-recordings');
+
+export function loadRecording(file: string): Recording {
+  return JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Recording;
+}
+
+export function outgoingRequestOf(recording: Recording): OutgoingRequest {
+  const url = new URL(recording.request.url);
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return { method: recording.request.method, host: url.hostname, port, path: url.pathname };
+}
+
+export interface Replay {
+  facts: ResponseFacts;
+  events: number;
+  contentEvents: number;
+}
+
+/** Decodes `bytes` cut at `cuts` (ascending byte offsets) and reads every event with `parser`. */
+export function replay(
+  parser: ProviderParser,
+  format: StreamFormat,
+  bytes: Uint8Array,
+  cuts: readonly number[],
+  options: ParseOptions = { captureContent: false },
+): Replay {
+  const facts = emptyResponseFacts();
+  const result: Replay = { facts, events: 0, contentEvents: 0 };
+  const decoder = createStreamDecoder(format, (data, event) => {
+    result.events++;
+    if (parser.readEvent(data, event, facts, options)) result.contentEvents++;
+  });
+  let start = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    decoder.push(bytes.subarray(start, cut));
+    start = cut;
+  }
+  decoder.end();
+  return result;
+}
+
+/** A small seeded generator (mulberry32) so random cuts are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every way to cut the body once (small bodies), then `randomRuns` sets of many random cuts. */
+export function cutPlans(length: number, randomRuns: number, seed = 42): number[][] {
+  const plans: number[][] = [[]];
+  if (length <= 16 * 1024) for (let cut = 1; cut < length; cut++) plans.push([cut]);
+  const random = seededRandom(seed);
+  for (let run = 0; run < randomRuns; run++) {
+    const cuts: number[] = [];
+    for (let at = 1 + Math.floor(random() * 40); at < length; at += 1 + Math.floor(random() * 80)) cuts.push(at);
+    plans.push(cuts);
+  }
+  plans.push(Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1)); // one byte at a time
+  return plans;
+}
+
+/** The SSE events of a recorded body, read naively (the recordings use plain `\n` framing). */
+export function naiveSseEvents(body: string): { event?: string; data: string }[] {
+  const events: { event?: string; data: string }[] = [];
+  for (const block of body.split('\n\n')) {
+    let event: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    if (data.length > 0) events.push({ event, data: data.join('\n') });
+  }
+  return events;
+}

@@ -1,0 +1,89 @@
+// recognise(): which outgoing requests are model calls, with which provider name and parser.
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_ROUTES, recognise } from '../../agent/providers/table.js';
+import { anthropicMessagesParser } from '../../agent/providers/anthropic-messages.js';
+import { ollamaParser } from '../../agent/providers/ollama.js';
+import { openAiChatParser } from '../../agent/providers/openai-chat.js';
+import { openAiCompletionsParser } from '../../agent/providers/openai-completions.js';
+import { openAiEmbeddingsParser } from '../../agent/providers/openai-embeddings.js';
+import { openAiResponsesParser } from '../../agent/providers/openai-responses.js';
+import type { OutgoingRequest, ProviderParser } from '../../agent/providers/types.js';
+
+function requestOf(url: string, method = 'POST'): OutgoingRequest {
+  const parsed = new URL(url);
+  const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+  return { method, host: parsed.hostname, port, path: parsed.pathname };
+}
+
+type Row = [url: string, provider: string, operation: string, parser: ProviderParser, format: 'sse' | 'ndjson', pathModel?: string];
+
+const MODEL_CALLS: Row[] = [
+  ['https://api.openai.com/v1/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
+  ['https://api.openai.com:443/v1/completions', 'openai', 'text_completion', openAiCompletionsParser, 'sse'],
+  ['https://api.openai.com/v1/responses', 'openai', 'chat', openAiResponsesParser, 'sse'],
+  ['https://api.openai.com/v1/embeddings', 'openai', 'embeddings', openAiEmbeddingsParser, 'sse'],
+  ['https://myres.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21', 'azure.ai.openai', 'chat', openAiChatParser, 'sse', 'gpt4o-prod'],
+  ['https://myres.openai.azure.com/openai/deployments/emb-small/embeddings', 'azure.ai.openai', 'embeddings', openAiEmbeddingsParser, 'sse', 'emb-small'],
+  ['https://myres.cognitiveservices.azure.com/openai/deployments/my%20model/completions', 'azure.ai.openai', 'text_completion', openAiCompletionsParser, 'sse', 'my model'],
+  ['https://myres.openai.azure.com/openai/v1/chat/completions', 'azure.ai.openai', 'chat', openAiChatParser, 'sse'],
+  ['https://myres.openai.azure.com/openai/v1/responses', 'azure.ai.openai', 'chat', openAiResponsesParser, 'sse'],
+  ['https://api.anthropic.com/v1/messages', 'anthropic', 'chat', anthropicMessagesParser, 'sse'],
+  ['https://gateway.internal/anthropic/v1/messages', 'anthropic', 'chat', anthropicMessagesParser, 'sse'],
+  ['https://api.groq.com/openai/v1/chat/completions', 'groq', 'chat', openAiChatParser, 'sse'],
+  ['https://api.together.xyz/v1/chat/completions', 'together_ai', 'chat', openAiChatParser, 'sse'],
+  ['https://api.mistral.ai/v1/embeddings', 'mistral_ai', 'embeddings', openAiEmbeddingsParser, 'sse'],
+  ['https://api.deepseek.com/chat/completions', 'deepseek', 'chat', openAiChatParser, 'sse'],
+  ['https://api.x.ai/v1/responses', 'x_ai', 'chat', openAiResponsesParser, 'sse'],
+  ['https://openrouter.ai/api/v1/chat/completions', 'openrouter', 'chat', openAiChatParser, 'sse'],
+  ['https://api.fireworks.ai/inference/v1/completions', 'fireworks_ai', 'text_completion', openAiCompletionsParser, 'sse'],
+  ['https://api.perplexity.ai/chat/completions', 'perplexity', 'chat', openAiChatParser, 'sse'],
+  ['http://10.0.0.5:8000/v1/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
+  ['http://127.0.0.1:8080/completions', 'openai', 'text_completion', openAiCompletionsParser, 'sse'],
+  ['https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
+  ['http://localhost:11434/v1/chat/completions', 'ollama', 'chat', openAiChatParser, 'sse'],
+  ['http://localhost:11434/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
+  ['http://localhost:11434/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
+  ['http://ollama.models.svc:8080/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
+  ['http://my-ollama:80/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
+];
+
+const NOT_MODEL_CALLS: [string, string?][] = [
+  ['https://api.openai.com/v1/models'],
+  ['http://10.0.0.5:8000/health'],
+  ['https://api.openai.com/v1/chat/completions', 'GET'],
+  ['https://api.anthropic.com/v1/messages/count_tokens'],
+  ['https://api.anthropic.com/v1/messages/batches'],
+  ['https://shop.example.com/api/survey/responses'],
+  ['https://shop.example.com/api/autocomplete/completions'],
+  ['https://shop.example.com/api/chat'],
+  ['http://localhost:3000/api/generate'],
+  ['https://api.openai.com/v1/chat/completions/abc123'],
+  ['https://example.com/'],
+  ['https://example.com'],
+];
+
+describe('recognise', () => {
+  it.each(MODEL_CALLS)('%s → %s %s', (url, provider, operation, parser, format, pathModel) => {
+    const call = recognise(requestOf(url));
+    expect(call).toBeDefined();
+    expect(call!.providerName).toBe(provider);
+    expect(call!.route.operation).toBe(operation);
+    expect(call!.route.parser).toBe(parser);
+    expect(call!.route.streamFormat).toBe(format);
+    expect(call!.pathModel).toBe(pathModel);
+  });
+
+  it.each(NOT_MODEL_CALLS)('%s (%s) → undefined', (url, method) => {
+    expect(recognise(requestOf(url, method))).toBeUndefined();
+  });
+
+  it('accepts a lower-case method', () => {
+    expect(recognise(requestOf('https://api.openai.com/v1/chat/completions', 'post'))?.providerName).toBe('openai');
+  });
+
+  it('reaches every row of the table from some URL above', () => {
+    const reached = new Set(MODEL_CALLS.map(([url]) => recognise(requestOf(url))!.route));
+    const unreached = PROVIDER_ROUTES.filter((route) => !reached.has(route));
+    expect(unreached.map((route) => `${route.operation} ${route.path}`)).toEqual([]);
+  });
+});
