@@ -1,0 +1,121 @@
+// The Prometheus scrape endpoint: a pull reader plus a small HTTP server. A scraper that accepts
+// OpenMetrics (Prometheus does) gets OpenMetrics 1.0 with exemplars; anything else gets the 0.0.4
+// text format. The server never keeps the process alive and never throws if its port is taken.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
+import type { ExemplarLookup } from './exemplars.js';
+import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
+import { forgetUnobservedGauges } from './gpu/temporality.js';
+import { PullMetricReader } from './reader.js';
+import { serializePrometheusText, TEXT_CONTENT_TYPE } from './text-format.js';
+
+export interface PrometheusEndpointOptions {
+  host: string;
+  /** 0 picks a free port (tests); `listening` says which. */
+  port: number;
+  /** Default `/metrics`. */
+  path?: string;
+  /** The SDK's per-metric series limit for this reader (default 2000); keep it above the guard's maxSeries. */
+  cardinalityLimit?: number;
+}
+
+export interface WarnLogger {
+  warn(message: string): void;
+}
+
+export interface PrometheusEndpoint {
+  /** Give it to the MeterProvider's `readers`. */
+  reader: MetricReader;
+  /** Where exemplars come from (createLlmMetrics's `exemplars`); none until set. */
+  setExemplarSource(source: ExemplarLookup): void;
+  /** The bound port, or undefined when the server could not listen (already warned). */
+  listening: Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log: WarnLogger): PrometheusEndpoint {
+  const path = options.path ?? '/metrics';
+  let exemplars: ExemplarLookup | undefined;
+  let collectFailureWarned = false;
+  const limit = options.cardinalityLimit;
+  // Observable gauges (GPU figures) are read as delta so a GPU that disappears stops being reported.
+  const reader = new PullMetricReader(() => close(), {
+    aggregationTemporalitySelector: forgetUnobservedGauges,
+    ...(limit ? { cardinalitySelector: () => limit } : {}),
+  });
+
+  const server = createServer((request, response) => {
+    void respond(request, response);
+  });
+  server.unref();
+
+  async function respond(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return reply(response, 404, 'not found\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed\n');
+    try {
+      const { resourceMetrics, errors } = await reader.collect();
+      if (errors.length > 0) diag.debug(`metrics collection reported ${errors.length} error(s)`, errors);
+      const openMetrics = prefersOpenMetrics(request.headers.accept);
+      const body = openMetrics ? serializeOpenMetrics(resourceMetrics, exemplars) : serializePrometheusText(resourceMetrics);
+      reply(response, 200, body, openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
+    } catch (err) {
+      if (!collectFailureWarned) log.warn(`metrics scrape failed: ${err instanceof Error ? err.message : String(err)}`);
+      collectFailureWarned = true;
+      reply(response, 500, 'metrics collection failed\n');
+    }
+  }
+
+  const listening = new Promise<number | undefined>((resolve) => {
+    server.once('listening', () => resolve((server.address() as AddressInfo).port));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      log.warn(`cannot serve metrics on ${options.host}:${options.port} (${err.code ?? err.message}); the /metrics endpoint is off`);
+      resolve(undefined);
+    });
+    server.listen(options.port, options.host);
+  });
+
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= listening.then(
+      (port) =>
+        new Promise<void>((resolve) => {
+          if (port === undefined) return resolve();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    return closing;
+  }
+
+  return {
+    reader,
+    setExemplarSource: (source) => {
+      exemplars = source;
+    },
+    listening,
+    close,
+  };
+}
+
+function reply(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  response.writeHead(status, { 'Content-Type': contentType });
+  response.end(body);
+}
+
+/** True when the Accept header ranks OpenMetrics above zero and at least as high as the text format. */
+export function prefersOpenMetrics(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let openMetrics = 0;
+  let text = 0;
+  for (const entry of accept.split(',')) {
+    const [type = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    const qParam = params.find((param) => param.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!Number.isFinite(q)) continue;
+    if (type === 'application/openmetrics-text') openMetrics = Math.max(openMetrics, q);
+    else if (type === 'text/plain') text = Math.max(text, q);
+  }
+  return openMetrics > 0 && openMetrics >= text;
+}

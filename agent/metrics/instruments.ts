@@ -1,0 +1,93 @@
+// Turns the names table into real OpenTelemetry instruments for one profile, each behind the
+// cardinality guard. Rows that share an instrument name (the conventions' gen_ai.client.token.usage
+// for input and output tokens) share the instrument and its guard.
+import type { Attributes, Meter } from '@opentelemetry/api';
+import { labelValue, type CallLabels } from './call-facts.js';
+import { CardinalityGuard } from './cardinality.js';
+import { LABEL_NAMES, metricsFor, UNFOLDED_LABELS, type LabelId, type MetricId, type MetricName } from './names.js';
+import type { LlmMetricsOptions } from './options.js';
+import { seriesKey } from './series-key.js';
+
+/** The value a refused label set is recorded under. */
+export const OVERFLOW_VALUE = 'other';
+
+type RecordFn = (value: number, attributes: Attributes) => void;
+
+export interface Series {
+  attributes: Attributes;
+  key: string;
+}
+
+/** One row of the table, bound to its instrument. */
+export class LlmMetric {
+  constructor(
+    readonly id: MetricId,
+    readonly spec: MetricName,
+    private readonly labelNames: Partial<Record<LabelId, string>>,
+    private readonly guard: CardinalityGuard,
+    readonly record: RecordFn,
+    /** Histogram boundaries; undefined for counters. */
+    readonly boundaries: readonly number[] | undefined,
+  ) {}
+
+  /** The label set a call is recorded under: its own, or the folded one once the guard refuses. */
+  seriesFor(call: CallLabels): Series {
+    const own = this.attributes((id) => labelValue(id, call));
+    const key = seriesKey(own);
+    if (this.guard.admit(key)) return { attributes: own, key };
+    const folded = this.attributes((id) => (UNFOLDED_LABELS.has(id) ? labelValue(id, call) : OVERFLOW_VALUE));
+    return { attributes: folded, key: seriesKey(folded) };
+  }
+
+  private attributes(valueOf: (id: LabelId) => string | undefined): Attributes {
+    const attributes: Attributes = {};
+    for (const id of this.spec.labels) {
+      const value = valueOf(id);
+      const name = this.labelNames[id];
+      if (value !== undefined && name !== undefined) attributes[name] = value;
+    }
+    return Object.assign(attributes, this.spec.constants);
+  }
+}
+
+export function createInstruments(
+  meter: Meter,
+  options: LlmMetricsOptions,
+  onOverflow: (instrumentName: string) => void,
+): Map<MetricId, LlmMetric> {
+  const shared = new Map<string, { record: RecordFn; guard: CardinalityGuard }>();
+  const metrics = new Map<MetricId, LlmMetric>();
+  for (const { id, metric } of metricsFor(options.naming)) {
+    const boundaries = metric.buckets ? options.buckets[metric.buckets] : undefined;
+    let instrument = shared.get(metric.name);
+    if (!instrument) {
+      instrument = {
+        record: createRecorder(meter, metric, boundaries),
+        guard: new CardinalityGuard(options.maxSeries, () => onOverflow(metric.name)),
+      };
+      shared.set(metric.name, instrument);
+    }
+    const labelNames = LABEL_NAMES[options.naming];
+    metrics.set(id, new LlmMetric(id, metric, labelNames, instrument.guard, instrument.record, boundaries));
+  }
+  return metrics;
+}
+
+function createRecorder(meter: Meter, metric: MetricName, boundaries: readonly number[] | undefined): RecordFn {
+  const common = { description: metric.description, unit: metric.unit };
+  switch (metric.kind) {
+    case 'counter': {
+      const counter = meter.createCounter(metric.name, common);
+      return (value, attributes) => counter.add(value, attributes);
+    }
+    case 'upDownCounter': {
+      const upDown = meter.createUpDownCounter(metric.name, common);
+      return (value, attributes) => upDown.add(value, attributes);
+    }
+    case 'histogram': {
+      const advice = boundaries ? { explicitBucketBoundaries: [...boundaries] } : undefined;
+      const histogram = meter.createHistogram(metric.name, { ...common, advice });
+      return (value, attributes) => histogram.record(value, attributes);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+// The identity of a label set, independent of the order its keys were written in: the cardinality
+// guard counts these, the exemplar reservoir files by them, and the serializer finds exemplars by
+// recomputing them from the SDK's data-point attributes.
+import type { Attributes } from '@opentelemetry/api';
+
+export function seriesKey(attributes: Attributes): string {
+  const keys = Object.keys(attributes).sort();
+  let key = '';
+  for (const name of keys) key += `${name}\u0000${String(attributes[name])}\u0001`;
+  return key;
+}
