@@ -1,8 +1,9 @@
 // Starts the agent once per process: configuration, the SDK with its extensions, and the shutdown
 // handlers. Never throws: if anything here fails, the application starts without the agent.
-import { formatBadValue, readConfig, type Env } from './config.js';
+import { formatBadValue, readConfig, type Env, type WarnBadValue } from './config.js';
 import { describe, installDiagLogger, log } from './log.js';
-import { startSdk, type AgentExtensions, type RunningAgent } from './sdk.js';
+import { startSdk, type RunningAgent } from './sdk.js';
+import { agentExtensions } from './telemetry.js';
 import { installShutdownHandlers } from './shutdown.js';
 
 const STARTED = Symbol.for('llm-otel-agent.started');
@@ -14,14 +15,14 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
   try {
     // Fault injection for the "the agent fails, the application still runs" tests.
     if (env.LLM_OTEL_TEST_FAULT === 'start') throw new Error('injected start-up fault (LLM_OTEL_TEST_FAULT=start)');
-    const config = readConfig(env, (variable, value, fallback, reason) => log.warn(formatBadValue(variable, value, fallback, reason)));
+    const warn: WarnBadValue = (variable, value, fallback, reason) => log.warn(formatBadValue(variable, value, fallback, reason));
+    const config = readConfig(env, warn);
     installDiagLogger(config.logLevel);
     if (config.disabled) {
       log.debug('OTEL_SDK_DISABLED is true: the agent stays off');
       return undefined;
     }
-    const extensions: AgentExtensions = { spanProcessors: [], metricReaders: [], onMeterProvider: [], onShutdown: [] };
-    const agent = startSdk(config, extensions);
+    const agent = startSdk(config, agentExtensions(config, warn));
     installShutdownHandlers(agent.shutdown);
     globals[STARTED] = agent;
     return agent;

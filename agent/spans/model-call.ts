@@ -210,6 +210,8 @@ export class ModelCall {
     if (json === undefined) return;
     const facts = this.call.route.parser.readRequest(json, this.parseOptions);
     this.requestFacts = facts;
+    // Azure names the deployment in the path; the body may carry no model at all.
+    facts.model ??= this.call.pathModel;
     if (facts.model) into[attr.GEN_AI_REQUEST_MODEL] = facts.model;
     Object.assign(into, facts.attributes);
     if (this.options.captureContent) {
@@ -232,7 +234,7 @@ export class ModelCall {
   }
 
   private spanName(): string {
-    const model = this.requestFacts?.model;
+    const model = this.requestFacts?.model ?? this.call.pathModel;
     return model ? `${this.call.route.operation} ${model}` : this.call.route.operation;
   }
 }

@@ -14,6 +14,8 @@ interface UndiciRequest {
   body?: unknown;
   addHeader(name: string, value: string): unknown;
   onData?: (chunk: Uint8Array) => unknown;
+  onBodySent?: (chunk: Uint8Array) => unknown;
+  onRequestSent?: () => unknown;
 }
 
 interface UndiciResponse {
@@ -24,26 +26,53 @@ interface UndiciResponse {
 export const UNDICI_CHANNELS = {
   create: 'undici:request:create',
   headers: 'undici:request:headers',
+  bodyChunkSent: 'undici:request:bodyChunkSent',
+  bodySent: 'undici:request:bodySent',
   bodyChunkReceived: 'undici:request:bodyChunkReceived',
   trailers: 'undici:request:trailers',
   error: 'undici:request:error',
 } as const;
 
 /**
- * undici publishes body chunks on a channel from 7.11 (Node 24). On older undici (Node 22 bundles
- * 6.x) the tap wraps `onData` of the one request object instead. That is safe: undici calls
- * `request.onData(chunk)` synchronously for each chunk as it comes off the socket, before handing it
- * to fetch's body stream; the wrapper only looks at the chunk and returns the original return value,
- * which is undici's backpressure signal, so ordering, bytes and flow control are unchanged.
+ * undici publishes body chunks, sent and received, on channels from 7.11 (Node 24). On older undici
+ * (Node 22 bundles 6.x) the tap wraps `onBodySent`, `onRequestSent` and `onData` of the one request
+ * object instead. That is safe: undici calls `request.onData(chunk)` synchronously for each chunk as
+ * it comes off the socket, before handing it to fetch's body stream, and calls `onBodySent` for each
+ * chunk it has written; the wrappers only look at the chunk and return the original return value
+ * (onData's is undici's backpressure signal), so ordering, bytes and flow control are unchanged.
  */
 export function hasBodyChunkChannel(undiciVersion = process.versions.undici): boolean {
   const [major = 0, minor = 0] = (undiciVersion ?? '0.0').split('.').map(Number);
   return major > 7 || (major === 7 && minor >= 11);
 }
 
+/** fetch hands undici its body as an async iterable, so the request body is collected as it is sent. */
+const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+
+interface SentBody {
+  chunks: Uint8Array[];
+  bytes: number;
+}
+
 export function startFetchTap(calls: ModelCalls): () => void {
   const byRequest = new WeakMap<object, ModelCall>();
+  const sentBodies = new WeakMap<object, SentBody>();
   const useChannel = hasBodyChunkChannel();
+
+  const onBodyChunkSent = (request: object, chunk: Uint8Array) => {
+    const body = sentBodies.get(request);
+    if (!body || body.bytes > MAX_REQUEST_BODY_BYTES) return;
+    body.bytes += chunk.byteLength;
+    body.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  };
+  const onBodySent = (request: object) => {
+    const body = sentBodies.get(request);
+    if (!body) return;
+    sentBodies.delete(request);
+    if (body.chunks.length && body.bytes <= MAX_REQUEST_BODY_BYTES) {
+      byRequest.get(request)?.lateRequestBody(Buffer.concat(body.chunks).toString('utf8'));
+    }
+  };
 
   const onCreate = (message: unknown) =>
     guard('fetch tap (request)', () => {
@@ -60,16 +89,18 @@ export function startFetchTap(calls: ModelCalls): () => void {
       };
       const recognised = calls.recognise(target);
       if (!recognised) return;
-      const call = calls.begin(recognised, target, startedAt, bodyText(request.body), (name, value) => request.addHeader(name, value));
+      const wholeBody = bodyText(request.body);
+      const call = calls.begin(recognised, target, startedAt, wholeBody, (name, value) => request.addHeader(name, value));
       byRequest.set(request, call);
-      if (!useChannel && typeof request.onData === 'function') {
-        const original = request.onData;
-        request.onData = function onDataObserved(this: UndiciRequest, chunk: Uint8Array) {
-          guard('fetch tap (chunk)', () => call.onChunk(chunk));
-          return original.call(this, chunk);
-        };
-      }
+      if (wholeBody === undefined) sentBodies.set(request, { chunks: [], bytes: 0 });
+      if (!useChannel) observeOlderUndici(request, call);
     });
+
+  const observeOlderUndici = (request: UndiciRequest, call: ModelCall) => {
+    wrap(request, 'onData', (chunk) => call.onChunk(chunk as Uint8Array));
+    wrap(request, 'onBodySent', (chunk) => onBodyChunkSent(request, chunk as Uint8Array));
+    wrap(request, 'onRequestSent', () => onBodySent(request));
+  };
 
   const onHeaders = (message: unknown) =>
     guard('fetch tap (response head)', () => {
@@ -91,20 +122,43 @@ export function startFetchTap(calls: ModelCalls): () => void {
     guard('fetch tap (end)', () => how(call, error));
     calls.done(call);
   };
+  const onChunkSent = (message: unknown) => {
+    const { request, chunk } = message as { request: object; chunk: Uint8Array };
+    guard('fetch tap (request body)', () => onBodyChunkSent(request, chunk));
+  };
+  const onSent = (message: unknown) => guard('fetch tap (request body)', () => onBodySent((message as { request: object }).request));
   const onTrailers = (message: unknown) => settle(message, (call) => call.onComplete());
   const onError = (message: unknown) => settle(message, (call, error) => call.onError(error));
 
   diagnostics.subscribe(UNDICI_CHANNELS.create, onCreate);
   diagnostics.subscribe(UNDICI_CHANNELS.headers, onHeaders);
-  if (useChannel) diagnostics.subscribe(UNDICI_CHANNELS.bodyChunkReceived, onChunk);
+  if (useChannel) {
+    diagnostics.subscribe(UNDICI_CHANNELS.bodyChunkSent, onChunkSent);
+    diagnostics.subscribe(UNDICI_CHANNELS.bodySent, onSent);
+    diagnostics.subscribe(UNDICI_CHANNELS.bodyChunkReceived, onChunk);
+  }
   diagnostics.subscribe(UNDICI_CHANNELS.trailers, onTrailers);
   diagnostics.subscribe(UNDICI_CHANNELS.error, onError);
   return () => {
     diagnostics.unsubscribe(UNDICI_CHANNELS.create, onCreate);
     diagnostics.unsubscribe(UNDICI_CHANNELS.headers, onHeaders);
-    if (useChannel) diagnostics.unsubscribe(UNDICI_CHANNELS.bodyChunkReceived, onChunk);
+    if (useChannel) {
+      diagnostics.unsubscribe(UNDICI_CHANNELS.bodyChunkSent, onChunkSent);
+      diagnostics.unsubscribe(UNDICI_CHANNELS.bodySent, onSent);
+      diagnostics.unsubscribe(UNDICI_CHANNELS.bodyChunkReceived, onChunk);
+    }
     diagnostics.unsubscribe(UNDICI_CHANNELS.trailers, onTrailers);
     diagnostics.unsubscribe(UNDICI_CHANNELS.error, onError);
+  };
+}
+
+/** Wraps one method of one request object: `observe` sees the arguments, the original result is returned. */
+function wrap(request: UndiciRequest, method: 'onData' | 'onBodySent' | 'onRequestSent', observe: (arg: unknown) => void): void {
+  const original = request[method] as ((...args: unknown[]) => unknown) | undefined;
+  if (typeof original !== 'function') return;
+  request[method] = function observed(this: UndiciRequest, ...args: unknown[]) {
+    guard(`fetch tap (${method})`, () => observe(args[0]));
+    return original.apply(this, args);
   };
 }
 

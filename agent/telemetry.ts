@@ -1,0 +1,86 @@
+// What the agent adds to a plain OpenTelemetry set-up, chosen by configuration: the LLM metrics
+// derived from model-call spans, the /metrics endpoint or an OTLP metric push, and the GPU poller.
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { createRequire } from 'node:module';
+import { EnvReader, type AgentConfig, type WarnBadValue } from './config.js';
+import { log } from './log.js';
+import { startGpuPoller } from './metrics/gpu/index.js';
+import { forgetUnobservedGauges } from './metrics/gpu/temporality.js';
+import { createLlmMetrics, createPrometheusEndpoint, metricsOptionsFromEnv } from './metrics/index.js';
+import type { AgentExtensions } from './sdk.js';
+import { MODEL_CALL_SCOPE } from './spans/semconv.js';
+import { AGENT_VERSION } from './version.js';
+
+const requireLazy = createRequire(import.meta.url);
+
+export interface GpuConfig {
+  intervalSeconds: number;
+  binary: string;
+  timeoutSeconds: number;
+}
+
+export function gpuConfigFromEnv(config: AgentConfig, warn: WarnBadValue): GpuConfig {
+  const read = new EnvReader(config.env, warn);
+  return {
+    // setInterval overflows past 2^31 ms (about 24 days); a day is plenty for a poll interval.
+    intervalSeconds: read.number('LLM_OTEL_GPU_INTERVAL', 15, { min: 0, max: 86_400 }),
+    binary: read.raw('LLM_OTEL_GPU_NVIDIA_SMI') ?? 'nvidia-smi',
+    timeoutSeconds: read.number('LLM_OTEL_GPU_TIMEOUT', 5, { min: 0.05, max: 600 }),
+  };
+}
+
+export function agentExtensions(config: AgentConfig, warn: WarnBadValue): AgentExtensions {
+  const extensions: AgentExtensions = { spanProcessors: [], metricReaders: [], onMeterProvider: [], onShutdown: [] };
+  const exporters = config.metricsExporters.filter((name) => name !== 'none');
+  if (exporters.length === 0) return extensions;
+
+  const metricsOptions = metricsOptionsFromEnv(config.env, warn);
+  const llm = createLlmMetrics(metricsOptions, log);
+  extensions.spanProcessors.push(llm.spanProcessor);
+  extensions.onMeterProvider.push((meterProvider) => llm.useMeterProvider(meterProvider));
+
+  if (exporters.includes('prometheus')) {
+    const endpoint = createPrometheusEndpoint({ host: config.prometheusHost, port: config.prometheusPort, cardinalityLimit: Math.max(2000, metricsOptions.maxSeries + 1) }, log);
+    endpoint.setExemplarSource(llm.exemplars);
+    extensions.metricReaders.push(endpoint.reader);
+    extensions.onShutdown.push(() => endpoint.close());
+  }
+  for (const name of exporters) {
+    if (name === 'otlp' || name === 'console') {
+      extensions.metricReaders.push(
+        new PeriodicExportingMetricReader({ exporter: withGaugeTemporality(pushExporter(name, config)), exportIntervalMillis: config.metricExportIntervalMs }),
+      );
+    }
+  }
+
+  const gpu = gpuConfigFromEnv(config, warn);
+  if (gpu.intervalSeconds > 0) {
+    extensions.onMeterProvider.push((meterProvider: MeterProvider) => {
+      const poller = startGpuPoller(meterProvider.getMeter(MODEL_CALL_SCOPE, AGENT_VERSION), { ...gpu, naming: metricsOptions.naming }, log);
+      extensions.onShutdown.push(() => poller.stop());
+    });
+  }
+  return extensions;
+}
+
+function pushExporter(name: 'otlp' | 'console', config: AgentConfig): PushMetricExporter {
+  if (name === 'console') {
+    const { ConsoleMetricExporter } = requireLazy('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
+    return new ConsoleMetricExporter();
+  }
+  const module = config.otlpMetricsProtocol === 'http/json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
+  const { OTLPMetricExporter } = requireLazy(module) as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
+  return new OTLPMetricExporter({ url: config.otlpMetricsUrl });
+}
+
+/** The push reader takes temporality from its exporter; GPU gauges need delta to forget lost GPUs. */
+function withGaugeTemporality(exporter: PushMetricExporter): PushMetricExporter {
+  return {
+    export: (metrics, done) => exporter.export(metrics, done),
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+    selectAggregationTemporality: forgetUnobservedGauges,
+    selectAggregation: exporter.selectAggregation?.bind(exporter),
+  };
+}

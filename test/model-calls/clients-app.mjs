@@ -1,0 +1,143 @@
+// A service that calls models through the real clients users have: openai (newest, over fetch),
+// openai v4 (node-fetch over node:http), @anthropic-ai/sdk, and plain fetch. Each scenario uses
+// its own model name so the test can find its span; each prints one RESULT line.
+import OpenAI from 'openai';
+import OpenAIv4 from 'openai-v4';
+import Anthropic from '@anthropic-ai/sdk';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+const base = process.env.SIM_URL;
+const openai = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'sk-test-SECRET-openai', maxRetries: 0 });
+const openaiV4 = new OpenAIv4({ baseURL: `${base}/v1`, apiKey: 'sk-test-SECRET-v4', maxRetries: 0 });
+const anthropic = new Anthropic({ baseURL: base, apiKey: 'sk-ant-SECRET', maxRetries: 0 });
+const schedule = { 'x-sim-first-chunk-ms': '150', 'x-sim-interval-ms': '20', 'x-sim-chunks': '10' };
+const chat = (model, extra = {}) => ({
+  model,
+  max_tokens: 64,
+  temperature: 0.2,
+  top_p: 0.9,
+  messages: [{ role: 'user', content: 'say hello to the world' }],
+  ...extra,
+});
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+async function readText(stream) {
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
+  return text;
+}
+
+const scenarios = {
+  async 'openai-stream'(name) {
+    const stream = await openai.chat.completions.create(chat(name, { stream: true, stream_options: { include_usage: true } }), { headers: schedule });
+    return { text: await readText(stream) };
+  },
+  async 'openai-stream-no-usage'(name) {
+    const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-usage': 'omit' } });
+    return { text: await readText(stream) };
+  },
+  async 'openai-nonstream'(name) {
+    const completion = await openai.chat.completions.create(chat(name), { headers: { 'x-sim-chunks': '7' } });
+    return { text: completion.choices[0].message.content, usage: completion.usage };
+  },
+  async 'openai-break'(name) {
+    const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-chunks': '50' } });
+    let seen = 0;
+    for await (const chunk of stream) if (chunk.choices[0]?.delta?.content && ++seen === 3) break;
+    return { seen };
+  },
+  async 'openai-tee'(name) {
+    const stream = await openai.chat.completions.create(chat(name, { stream: true, stream_options: { include_usage: true } }), { headers: schedule });
+    const [left, right] = stream.tee();
+    const [a, b] = await Promise.all([readText(left), readText(right)]);
+    return { same: a === b, text: a };
+  },
+  async 'openai-429'(name) {
+    await openai.chat.completions.create(chat(name), { headers: { 'x-sim-error': '429' } });
+  },
+  async 'openai-500-stream'(name) {
+    await openai.chat.completions.create(chat(name, { stream: true }), { headers: { 'x-sim-error': '500' } });
+  },
+  async 'openai-truncate'(name) {
+    const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-error': 'truncate' } });
+    return { text: await readText(stream) };
+  },
+  async 'openai-responses-stream'(name) {
+    const stream = await openai.responses.create({ model: name, input: 'say hello', stream: true, max_output_tokens: 100 }, { headers: schedule });
+    let text = '';
+    for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    return { text };
+  },
+  async 'openai-embeddings'(name) {
+    const result = await openai.embeddings.create({ model: name, input: ['one', 'two'] });
+    return { vectors: result.data.length, dims: result.data[0].embedding.length };
+  },
+  async 'openai-v4-stream'(name) {
+    const stream = await openaiV4.chat.completions.create(chat(name, { stream: true, stream_options: { include_usage: true } }), { headers: schedule });
+    return { text: await readText(stream) };
+  },
+  async 'openai-v4-break'(name) {
+    const stream = await openaiV4.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-chunks': '50' } });
+    let seen = 0;
+    for await (const chunk of stream) if (chunk.choices[0]?.delta?.content && ++seen === 3) break;
+    return { seen };
+  },
+  async 'anthropic-stream'(name) {
+    const stream = await anthropic.messages.create(
+      { model: name, max_tokens: 128, stream: true, system: 'be brief', messages: [{ role: 'user', content: 'hello' }] },
+      { headers: schedule },
+    );
+    let text = '';
+    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    return { text };
+  },
+  async 'anthropic-nonstream'(name) {
+    const message = await anthropic.messages.create({ model: name, max_tokens: 128, messages: [{ role: 'user', content: 'hello' }] });
+    return { text: message.content[0].text, usage: message.usage };
+  },
+  async 'fetch-ollama-chat'(name) {
+    const response = await fetch(`${process.env.OLLAMA_URL}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...schedule },
+      body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'hello' }], options: { temperature: 0.1, num_predict: 100 } }),
+    });
+    return { sha: sha256(Buffer.from(await response.arrayBuffer())) };
+  },
+  async 'fetch-secrets'(name) {
+    const response = await fetch(`${base}/v1/chat/completions?api-key=sk-query-SECRET&api-version=2024-10-21`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bearer-SECRET', 'x-api-key': 'sk-xapi-SECRET', 'api-key': 'sk-azure-SECRET' },
+      body: JSON.stringify(chat(name)),
+    });
+    await response.text();
+  },
+  async 'fetch-replay'(name) {
+    // Replays a real recorded response; the app hashes exactly the bytes it read.
+    const [file] = name.split('|');
+    const recording = JSON.parse(readFileSync(`${process.env.RECORDINGS_DIR}/${file}`, 'utf8'));
+    const response = await fetch(`${base}${new URL(recording.request.url).pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sim-replay': file, 'x-sim-interval-ms': '1' },
+      body: JSON.stringify(recording.request.body),
+    });
+    const reader = response.body.getReader();
+    const parts = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+    }
+    return { sha: sha256(Buffer.concat(parts)) };
+  },
+};
+
+for (const name of process.env.SCENARIOS.split(',')) {
+  const scenario = scenarios[name.split('|')[0]] ?? scenarios[name.includes('.json') ? 'fetch-replay' : name];
+  try {
+    const result = await scenario(name);
+    console.log('RESULT ' + JSON.stringify({ name, ok: true, ...result }));
+  } catch (error) {
+    console.log('RESULT ' + JSON.stringify({ name, ok: false, error: error?.constructor?.name, status: error?.status }));
+  }
+}
