@@ -6,6 +6,7 @@ import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Sp
 import { createStreamDecoder, type StreamDecoder } from '../providers/decoders/index.js';
 import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts } from '../providers/types.js';
 import { redactUrl } from './redact.js';
+import { StreamTiming } from './stream-timing.js';
 import * as attr from './semconv.js';
 import { truncate } from './truncate.js';
 
@@ -34,10 +35,7 @@ export class ModelCall {
   private body: Uint8Array[] | undefined;
   private bodyBytes = 0;
   private chunkArrivedAt = 0;
-  private firstContentAt = -1;
-  private lastContentAt = -1;
-  private contentEvents = 0;
-  private maxGapMs = 0;
+  private readonly timing = new StreamTiming();
   /** performance.now() of the last byte seen, for the abandoned-stream sweep. */
   lastActivity: number;
   ended = false;
@@ -96,7 +94,7 @@ export class ModelCall {
       if (format) {
         const { parser } = this.call.route;
         this.decoder = createStreamDecoder(format, (data, event) => {
-          if (parser.readEvent(data, event, this.facts, this.parseOptions)) this.onContentEvent();
+          if (parser.readEvent(data, event, this.facts, this.parseOptions)) this.timing.mark(this.chunkArrivedAt);
         });
         return;
       }
@@ -115,18 +113,6 @@ export class ModelCall {
       this.bodyBytes += chunk.byteLength;
       this.body.push(chunk);
     }
-  }
-
-  private onContentEvent(): void {
-    const at = this.chunkArrivedAt;
-    if (this.firstContentAt < 0) {
-      this.firstContentAt = at;
-    } else {
-      const gap = at - this.lastContentAt;
-      if (gap > this.maxGapMs) this.maxGapMs = gap;
-    }
-    this.lastContentAt = at;
-    this.contentEvents++;
   }
 
   onComplete(): void {
@@ -160,48 +146,15 @@ export class ModelCall {
   private finish(end: CallEnd, errorType: string | undefined, message?: string): void {
     this.ended = true;
     this.decoder = undefined;
-    const span = this.span;
-    if (!span) return;
-    const attributes = this.responseAttributes();
-    if (end !== 'completed') attributes[attr.LLM_RESPONSE_END] = end;
-    if (errorType) {
-      attributes[attr.ERROR_TYPE] = errorType;
-      span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? errorType });
-    }
-    span.setAttributes(attributes);
-    span.end();
+    if (!this.span) return;
+    endCallSpan(this.span, this.responseAttributes(), end, errorType, message);
     this.span = undefined;
   }
 
   private responseAttributes(): Attributes {
-    const f = this.facts;
-    const out: Attributes = {};
+    const out = responseFactsAttributes(this.facts, this.options);
     if (this.status) out[attr.HTTP_RESPONSE_STATUS_CODE] = this.status;
-    if (f.responseModel) out[attr.GEN_AI_RESPONSE_MODEL] = f.responseModel;
-    if (f.responseId) out[attr.GEN_AI_RESPONSE_ID] = f.responseId;
-    if (f.finishReasons.length) out[attr.GEN_AI_RESPONSE_FINISH_REASONS] = f.finishReasons;
-    if (f.inputTokens !== undefined) out[attr.GEN_AI_USAGE_INPUT_TOKENS] = f.inputTokens;
-    if (f.outputTokens !== undefined) out[attr.GEN_AI_USAGE_OUTPUT_TOKENS] = f.outputTokens;
-    if (f.cacheReadInputTokens !== undefined) out[attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = f.cacheReadInputTokens;
-    if (f.cacheCreationInputTokens !== undefined) out[attr.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = f.cacheCreationInputTokens;
-    if (f.reasoningOutputTokens !== undefined) out[attr.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = f.reasoningOutputTokens;
-    if (f.embeddingDimensions !== undefined) out[attr.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = f.embeddingDimensions;
-    if (this.firstContentAt >= 0) {
-      out[attr.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstContentAt - this.startedAt) / 1000;
-      out[attr.LLM_RESPONSE_CHUNK_COUNT] = this.contentEvents;
-      if (this.contentEvents > 1) {
-        out[attr.LLM_TIME_PER_OUTPUT_CHUNK_MEAN] = (this.lastContentAt - this.firstContentAt) / (this.contentEvents - 1) / 1000;
-        out[attr.LLM_TIME_PER_OUTPUT_CHUNK_MAX] = this.maxGapMs / 1000;
-      }
-      // A stream without usage: one content event is about one token. Never written as gen_ai.usage.*.
-      if (f.outputTokens === undefined) out[attr.LLM_USAGE_OUTPUT_TOKENS_ESTIMATE] = this.contentEvents;
-    }
-    if (this.options.captureContent && f.outputText !== undefined) {
-      out[attr.GEN_AI_OUTPUT_MESSAGES] = truncate(
-        JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: f.outputText }], finish_reason: f.finishReasons[0] }]),
-        this.options.captureMaxLength,
-      );
-    }
+    Object.assign(out, this.timing.attributes(this.startedAt, this.facts.outputTokens !== undefined));
     return out;
   }
 
@@ -239,6 +192,38 @@ export class ModelCall {
   }
 }
 
+/** Ends a model-call span with its final attributes and, when it did not complete, the reason. */
+export function endCallSpan(span: Span, attributes: Attributes, end: CallEnd, errorType?: string, message?: string): void {
+  if (end !== 'completed') attributes[attr.LLM_RESPONSE_END] = end;
+  if (errorType) {
+    attributes[attr.ERROR_TYPE] = errorType;
+    span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? errorType });
+  }
+  span.setAttributes(attributes);
+  span.end();
+}
+
+/** The span attributes of what the response said; shared with the in-process API. */
+export function responseFactsAttributes(f: ResponseFacts, options: RecorderOptions): Attributes {
+  const out: Attributes = {};
+  if (f.responseModel) out[attr.GEN_AI_RESPONSE_MODEL] = f.responseModel;
+  if (f.responseId) out[attr.GEN_AI_RESPONSE_ID] = f.responseId;
+  if (f.finishReasons.length) out[attr.GEN_AI_RESPONSE_FINISH_REASONS] = f.finishReasons;
+  if (f.inputTokens !== undefined) out[attr.GEN_AI_USAGE_INPUT_TOKENS] = f.inputTokens;
+  if (f.outputTokens !== undefined) out[attr.GEN_AI_USAGE_OUTPUT_TOKENS] = f.outputTokens;
+  if (f.cacheReadInputTokens !== undefined) out[attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = f.cacheReadInputTokens;
+  if (f.cacheCreationInputTokens !== undefined) out[attr.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = f.cacheCreationInputTokens;
+  if (f.reasoningOutputTokens !== undefined) out[attr.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = f.reasoningOutputTokens;
+  if (f.embeddingDimensions !== undefined) out[attr.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = f.embeddingDimensions;
+  if (options.captureContent && f.outputText !== undefined) {
+    out[attr.GEN_AI_OUTPUT_MESSAGES] = truncate(
+      JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: f.outputText }], finish_reason: f.finishReasons[0] }]),
+      options.captureMaxLength,
+    );
+  }
+  return out;
+}
+
 function streamFormatOf(contentType: string | undefined, requested: 'sse' | 'ndjson' | undefined): 'sse' | 'ndjson' | undefined {
   if (contentType) {
     const type = contentType.toLowerCase();
@@ -264,7 +249,7 @@ function isAbort(error: unknown): boolean {
 }
 
 /** A low-cardinality error type: the error's code (ECONNREFUSED, UND_ERR_SOCKET) or its class, never its message. */
-function errorTypeOf(error: unknown): string {
+export function errorTypeOf(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code) return code;
