@@ -18,6 +18,7 @@ import { RecordModelCallsSampler, samplerFromConfig } from './sampling.js';
 import { MODEL_CALL_SCOPE } from './spans/semconv.js';
 import { startFetchTap } from './transport/fetch-tap.js';
 import { startHttpTap } from './transport/http-tap.js';
+import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -68,8 +69,10 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
     captureContent: config.captureMessageContent,
     captureMaxLength: config.captureMaxLength,
     idleTimeoutMs: 10 * 60_000,
+    streamIncludeUsage: config.streamIncludeUsage,
   });
   const stopTaps = [startFetchTap(modelCalls), startHttpTap(modelCalls)];
+  if (config.streamIncludeUsage) stopTaps.push(installFetchStreamUsage());
 
   if (config.httpInstrumentation) {
     registerInstrumentations({ instrumentations: httpInstrumentations(config), tracerProvider, meterProvider });

@@ -10,6 +10,7 @@ import { guard } from '../log.js';
 import type { RecognisedCall } from '../providers/types.js';
 import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
+import { bodyWithStreamUsage } from './stream-usage.js';
 
 export const HTTP_CHANNELS = {
   // `created` (Node 22.17+/24.5+) fires while headers can still be set; older Nodes have only `start`.
@@ -63,6 +64,7 @@ export function startHttpTap(calls: ModelCalls): () => void {
       const write = request.write;
       request.write = function observedWrite(this: ClientRequest, ...args: unknown[]) {
         guard('http tap (write)', () => {
+          if (calls.options.streamIncludeUsage) askForStreamUsage(request, recognised, args);
           keep(args[0], args[1]);
           if (!pending.call) begin(request, pending, undefined);
         });
@@ -71,6 +73,7 @@ export function startHttpTap(calls: ModelCalls): () => void {
       const end = request.end;
       request.end = function observedEnd(this: ClientRequest, ...args: unknown[]) {
         guard('http tap (end)', () => {
+          if (calls.options.streamIncludeUsage) askForStreamUsage(request, recognised, args);
           keep(args[0], args[1]);
           const body = pending.body.length ? Buffer.concat(pending.body).toString('utf8') : undefined;
           pending.body = [];
@@ -121,6 +124,23 @@ export function startHttpTap(calls: ModelCalls): () => void {
     diagnostics.unsubscribe(HTTP_CHANNELS.response, onResponse);
     diagnostics.unsubscribe(HTTP_CHANNELS.error, onError);
   };
+}
+
+/**
+ * LLM_OTEL_STREAM_INCLUDE_USAGE: rewrites a whole JSON body written in one piece before the headers
+ * are sent (what node-fetch and SDKs do), fixing Content-Length to match. Anything else is left as is.
+ */
+function askForStreamUsage(request: ClientRequest, call: RecognisedCall, args: unknown[]): void {
+  const chunk = args[0];
+  if (request.headersSent || chunk == null || typeof chunk === 'function') return;
+  const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : undefined;
+  if (text === undefined) return;
+  const rewritten = bodyWithStreamUsage(call, text);
+  if (rewritten === undefined) return;
+  const bytes = Buffer.from(rewritten, 'utf8');
+  if (request.hasHeader('content-length')) request.setHeader('content-length', bytes.byteLength);
+  args[0] = bytes;
+  if (typeof args[1] === 'string') args[1] = undefined; // the encoding applied to the old string
 }
 
 function hasChannel(name: string): boolean {

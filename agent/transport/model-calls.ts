@@ -8,6 +8,8 @@ import { ModelCall, type RecorderOptions } from '../spans/model-call.js';
 export interface TapOptions extends RecorderOptions {
   /** A stream with no byte in this long is taken as abandoned by the application. */
   idleTimeoutMs: number;
+  /** LLM_OTEL_STREAM_INCLUDE_USAGE: ask OpenAI-compatible streams for usage. */
+  streamIncludeUsage: boolean;
 }
 
 export class ModelCalls {

@@ -37,6 +37,11 @@ const scenarios = {
     const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-usage': 'omit' } });
     return { text: await readText(stream) };
   },
+  async 'openai-stream-default'(name) {
+    // No stream_options: like OpenAI itself, the simulator then sends no usage.
+    const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: schedule });
+    return { text: await readText(stream) };
+  },
   async 'openai-nonstream'(name) {
     const completion = await openai.chat.completions.create(chat(name), { headers: { 'x-sim-chunks': '7' } });
     return { text: completion.choices[0].message.content, usage: completion.usage };
@@ -75,6 +80,10 @@ const scenarios = {
   },
   async 'openai-v4-stream'(name) {
     const stream = await openaiV4.chat.completions.create(chat(name, { stream: true, stream_options: { include_usage: true } }), { headers: schedule });
+    return { text: await readText(stream) };
+  },
+  async 'openai-v4-stream-no-usage'(name) {
+    const stream = await openaiV4.chat.completions.create(chat(name, { stream: true }), { headers: schedule });
     return { text: await readText(stream) };
   },
   async 'openai-v4-break'(name) {

@@ -281,6 +281,21 @@ describe('content capture (opt-in)', () => {
   });
 });
 
+describe('usage for streams that carry none (opt-in)', () => {
+  it('LLM_OTEL_STREAM_INCLUDE_USAGE=true asks OpenAI-compatible streams for usage, over fetch and node:http', async () => {
+    receiver.clear();
+    const run = await runScenarios(['openai-stream-default', 'openai-v4-stream-no-usage'], { LLM_OTEL_STREAM_INCLUDE_USAGE: 'true' });
+    const agentSpans = await receiver.waitForSpans((all) => all.filter((s) => s.scope.name === 'llm-otel-agent').length === 2);
+    for (const name of ['openai-stream-default', 'openai-v4-stream-no-usage']) {
+      expect(run.results.get(name)).toMatchObject({ ok: true, text: TEN_TOKENS });
+      const span = agentSpans.find((s) => s.attributes['gen_ai.request.model'] === name)!;
+      expect(span.attributes['gen_ai.usage.output_tokens']).toBe(10);
+      expect(span.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+      expect(span.attributes['llm.usage.output_tokens_estimate']).toBeUndefined();
+    }
+  });
+});
+
 describe('replay of real provider recordings', () => {
   const files = readdirSync(RECORDINGS_DIR).filter((f) => f.endsWith('.json'));
   for (const file of files) {
