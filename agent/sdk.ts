@@ -3,7 +3,7 @@
 // manager, HTTP/undici instrumentations for non-model traffic, and the model-call taps. The parts
 // are loaded by what the configuration uses: @opentelemetry/sdk-node would load every exporter it
 // knows at import (about 0.5 s more start-up on our machines).
-import { context, metrics, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type Span, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -40,6 +40,8 @@ export interface AgentExtensions {
   spanProcessors: SpanProcessor[];
   metricReaders: IMetricReader[];
   onMeterProvider: Array<(meterProvider: MeterProvider, resource: Resource) => void>;
+  /** Told when a model call's request is read after its span started. */
+  onRequestKnown: Array<(span: Span) => void>;
   onShutdown: Array<() => Promise<void> | void>;
 }
 
@@ -70,6 +72,9 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
     captureMaxLength: config.captureMaxLength,
     idleTimeoutMs: 10 * 60_000,
     streamIncludeUsage: config.streamIncludeUsage,
+    onRequestKnown: (span) => {
+      for (const listener of extensions.onRequestKnown) listener(span);
+    },
   });
   const stopTaps = [startFetchTap(modelCalls), startHttpTap(modelCalls)];
   if (config.streamIncludeUsage) stopTaps.push(installFetchStreamUsage());

@@ -31,7 +31,7 @@ export function gpuConfigFromEnv(config: AgentConfig, warn: WarnBadValue): GpuCo
 }
 
 export function agentExtensions(config: AgentConfig, warn: WarnBadValue): AgentExtensions {
-  const extensions: AgentExtensions = { spanProcessors: [], metricReaders: [], onMeterProvider: [], onShutdown: [] };
+  const extensions: AgentExtensions = { spanProcessors: [], metricReaders: [], onMeterProvider: [], onRequestKnown: [], onShutdown: [] };
   const exporters = config.metricsExporters.filter((name) => name !== 'none');
   if (exporters.length === 0) return extensions;
 
@@ -39,6 +39,7 @@ export function agentExtensions(config: AgentConfig, warn: WarnBadValue): AgentE
   const llm = createLlmMetrics(metricsOptions, log);
   extensions.spanProcessors.push(llm.spanProcessor);
   extensions.onMeterProvider.push((meterProvider) => llm.useMeterProvider(meterProvider));
+  extensions.onRequestKnown.push((span) => llm.requestKnown(span));
 
   if (exporters.includes('prometheus')) {
     const endpoint = createPrometheusEndpoint({ host: config.prometheusHost, port: config.prometheusPort, cardinalityLimit: Math.max(2000, metricsOptions.maxSeries + 1) }, log);

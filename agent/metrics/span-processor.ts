@@ -8,7 +8,7 @@ import { TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { guard } from '../log.js';
-import { LLM_EXEMPLAR, MODEL_CALL_SCOPE } from '../spans/semconv.js';
+import { GEN_AI_REQUEST_MODEL, LLM_EXEMPLAR, MODEL_CALL_SCOPE } from '../spans/semconv.js';
 import { measurement, readCallFacts, readCallLabels } from './call-facts.js';
 import { bucketIndex, type ExemplarReservoir } from './exemplars.js';
 import type { LlmMetric } from './instruments.js';
@@ -30,6 +30,18 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, _parentContext: Context): void {
     if (span.instrumentationScope.name !== MODEL_CALL_SCOPE) return;
+    // fetch sends its body after the span has started: such a call is counted in flight once its
+    // request (and so its model) is known, so the gauge never shows model="unknown" meanwhile.
+    if (span.attributes[GEN_AI_REQUEST_MODEL] === undefined) return;
+    this.countInFlight(span);
+  }
+
+  /** The recorder read the request after the span started (see onStart). */
+  requestKnown(span: Span): void {
+    if (!this.inFlight.has(span)) this.countInFlight(span);
+  }
+
+  private countInFlight(span: Span): void {
     const active = this.activeRequests;
     if (!active) return;
     guard('metrics.onStart', () => {

@@ -13,6 +13,8 @@ import { truncate } from './truncate.js';
 export interface RecorderOptions {
   captureContent: boolean;
   captureMaxLength: number;
+  /** Told when the request is read after the span started, so in-flight counts get the model. */
+  onRequestKnown?: (span: Span) => void;
 }
 
 /** Larger non-streamed bodies (huge embedding batches) are not parsed: usage is not worth 8 MiB of copies. */
@@ -84,6 +86,7 @@ export class ModelCall {
     this.readRequest(requestBody, attributes);
     this.span.setAttributes(attributes);
     this.span.updateName(this.spanName());
+    this.options.onRequestKnown?.(this.span);
   }
 
   onResponseHead(status: number, contentType: string | undefined): void {

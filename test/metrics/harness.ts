@@ -45,6 +45,8 @@ export interface ModelCall {
   errorType?: string;
   /** Scope of the tracer; the model-call scope unless a test says otherwise. */
   scope?: string;
+  /** The request model becomes known only after the span started (fetch sends its body later). */
+  requestModelLate?: boolean;
 }
 
 export interface Harness {
@@ -86,8 +88,12 @@ export function createHarness(
       [semconv.SERVER_PORT]: 443,
       [DROP]: call.sampled === false,
     };
-    if (call.requestModel !== undefined) startAttributes[semconv.GEN_AI_REQUEST_MODEL] = call.requestModel;
+    if (call.requestModel !== undefined && !call.requestModelLate) startAttributes[semconv.GEN_AI_REQUEST_MODEL] = call.requestModel;
     const span = tracer.startSpan('chat', { kind: SpanKind.CLIENT, attributes: startAttributes, startTime: millisToHrTime(startMs) });
+    if (call.requestModelLate && call.requestModel !== undefined) {
+      span.setAttribute(semconv.GEN_AI_REQUEST_MODEL, call.requestModel);
+      llm.requestKnown(span);
+    }
     return () => {
       const end: Attributes = {
         [semconv.GEN_AI_RESPONSE_MODEL]: call.responseModel,

@@ -80,6 +80,19 @@ describe('metrics derived from model-call spans', () => {
     });
   });
 
+  it('counts a call in flight only once its request model is known, under that model', async () => {
+    harness = createHarness();
+    const late = harness.start(streamedCall({ requestModelLate: true }));
+    const unknown = harness.start(streamedCall({ requestModel: undefined }));
+    let active = metricNamed(await harness.collect(), 'llm_active_requests')!;
+    expect(active.dataPoints.map((point) => [point.attributes.model, point.value])).toEqual([['gpt-4o', 1]]);
+    late();
+    unknown();
+    active = metricNamed(await harness.collect(), 'llm_active_requests')!;
+    expect(active.dataPoints.map((point) => [point.attributes.model, point.value])).toEqual([['gpt-4o', 0]]);
+    expect(total(metricNamed(await harness.collect(), 'llm_requests_total'))).toBe(2);
+  });
+
   it('ignores spans of any other instrumentation scope', async () => {
     harness = createHarness();
     harness.call(streamedCall({ scope: '@opentelemetry/instrumentation-undici' }));
