@@ -56,6 +56,7 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'method not allowed\n');
     try {
       const { resourceMetrics, errors } = await reader.collect();
+      await resourceMetrics.resource.waitForAsyncAttributes?.(); // host.id is detected asynchronously: reading target_info before it settles logs an error
       if (errors.length > 0) diag.debug(`metrics collection reported ${errors.length} error(s)`, errors);
       const openMetrics = prefersOpenMetrics(request.headers.accept);
       const body = openMetrics ? serializeOpenMetrics(resourceMetrics, exemplars) : serializePrometheusText(resourceMetrics);
