@@ -48,9 +48,14 @@ export function guard<T>(where: string, fn: () => T): T | undefined {
   try {
     return fn();
   } catch (err) {
-    log.once('error', `guard:${where}`, `internal error in ${where} (ignored, the application is unaffected): ${describe(err)}`);
+    reportInternalError(where, err);
     return undefined;
   }
+}
+
+/** What guard() does with a failure; hot paths call it from their own try/catch to avoid a closure per call. */
+export function reportInternalError(where: string, err: unknown): void {
+  log.once('error', `guard:${where}`, `internal error in ${where} (ignored, the application is unaffected): ${describe(err)}`);
 }
 
 export function describe(err: unknown): string {

@@ -2,7 +2,7 @@
 // request. Subscribing costs nothing per request that is not a model call, and nothing here
 // touches the Response the application reads: chunks are observed as undici receives them.
 import diagnostics from 'node:diagnostics_channel';
-import { guard } from '../log.js';
+import { guard, reportInternalError } from '../log.js';
 import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
 
@@ -108,10 +108,16 @@ export function startFetchTap(calls: ModelCalls): () => void {
       byRequest.get(request)?.onResponseHead(response.statusCode, headerValue(response.headers, 'content-type'));
     });
 
+  // Hot path: once per body chunk of every fetch response, model call or not.
   const onChunk = (message: unknown) => {
     const { request, chunk } = message as { request: object; chunk: Uint8Array };
     const call = byRequest.get(request);
-    if (call) guard('fetch tap (chunk)', () => call.onChunk(chunk));
+    if (call === undefined) return;
+    try {
+      call.onChunk(chunk);
+    } catch (err) {
+      reportInternalError('fetch tap (chunk)', err);
+    }
   };
 
   const settle = (message: unknown, how: (call: ModelCall, error?: unknown) => void) => {

@@ -6,7 +6,7 @@
 // reads are exactly what they would be without the agent.
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { guard } from '../log.js';
+import { guard, reportInternalError } from '../log.js';
 import type { RecognisedCall } from '../providers/types.js';
 import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
@@ -92,17 +92,21 @@ export function startHttpTap(calls: ModelCalls): () => void {
       if (!call) return;
       call.onResponseHead(response.statusCode ?? 0, headerString(response.headers['content-type']));
       const push = response.push;
+      // Hot path: once per body chunk; no closure allocated per chunk.
       response.push = function observedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
-        guard('http tap (chunk)', () => {
-          if (chunk === null) finish(request, (c) => c.onComplete());
+        try {
+          if (chunk === null) finish(request, completeCall);
           else if (chunk instanceof Uint8Array) call.onChunk(chunk);
-        });
+        } catch (err) {
+          reportInternalError('http tap (chunk)', err);
+        }
         return push.call(this, chunk, encoding);
       };
       // 'close' without the end of the body: the application or the network cut the response short.
       response.once('close', () => finish(request, (c) => (response.complete ? c.onComplete() : c.onCancel())));
     });
 
+  const completeCall = (call: ModelCall) => call.onComplete();
   const finish = (request: ClientRequest, how: (call: ModelCall) => void) => {
     const call = byRequest.get(request)?.call;
     if (!call || call.ended) return;

@@ -1,6 +1,6 @@
 // Newline-delimited JSON (Ollama): one event per line. Lines may be split across chunks, and the
 // last one may lack its newline; blank lines are skipped.
-import { guardHandler, MAX_PENDING_CHARS, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
+import { guardHandler, MAX_PENDING_CHARS, STREAMING, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
 
 const NEWLINE = '\n';
 const CARRIAGE_RETURN = 13;
@@ -47,7 +47,7 @@ export function createNdjsonDecoder(onEvent: StreamEventHandler): StreamDecoder 
     push(chunk) {
       if (ended) return;
       try {
-        consume(text.decode(chunk, { stream: true }));
+        consume(text.decode(chunk, STREAMING));
       } catch {
         ended = true; // not bytes: stop rather than misread the rest
       }

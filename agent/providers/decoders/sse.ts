@@ -2,7 +2,7 @@
 // data, comments, BOM). Bytes go through one streaming TextDecoder so a UTF-8 character split
 // across chunks decodes whole.
 import { createParser } from 'eventsource-parser';
-import { guardHandler, MAX_PENDING_CHARS, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
+import { guardHandler, MAX_PENDING_CHARS, STREAMING, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
 
 /** Ends an unfinished last line and event, for bodies that stop without the blank line. */
 const FLUSH = '\n\n';
@@ -21,7 +21,7 @@ export function createSseDecoder(onEvent: StreamEventHandler): StreamDecoder {
     push(chunk) {
       if (stopped) return;
       try {
-        parser.feed(text.decode(chunk, { stream: true }));
+        parser.feed(text.decode(chunk, STREAMING));
       } catch {
         stopped = true;
       }

@@ -17,6 +17,9 @@ export interface StreamDecoder {
  */
 export const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 
+/** TextDecoder options for a body fed chunk by chunk; hoisted so no object is allocated per chunk. */
+export const STREAMING: TextDecodeOptions = { stream: true };
+
 /**
  * Wraps the consumer's handler so that its failure cannot escape into the app's stream nor leave
  * a decoder half-way through its own bookkeeping.
