@@ -37,6 +37,11 @@ const scenarios = {
     const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-usage': 'omit' } });
     return { text: await readText(stream) };
   },
+  async 'openai-stream-split-utf8'(name) {
+    // The simulator cuts its writes inside multi-byte characters.
+    const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-split-utf8': '1' } });
+    return { text: await readText(stream) };
+  },
   async 'openai-stream-default'(name) {
     // No stream_options: like OpenAI itself, the simulator then sends no usage.
     const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: schedule });

@@ -281,6 +281,18 @@ describe('content capture (opt-in)', () => {
   });
 });
 
+describe('multi-byte characters split across chunks', () => {
+  it('decode whole in the recorded completion, and the app reads the same text', async () => {
+    receiver.clear();
+    const run = await runScenarios(['openai-stream-split-utf8'], { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' });
+    expect(run.results.get('openai-stream-split-utf8')).toMatchObject({ ok: true, text: TEN_TOKENS });
+    const [span] = await receiver.waitForSpans((all) => all.some((s) => s.scope.name === 'llm-otel-agent'));
+    const output = JSON.parse(span!.attributes['gen_ai.output.messages'] as string);
+    expect(output[0].parts[0].content).toBe(TEN_TOKENS);
+    expect(TEN_TOKENS).toMatch(/世界 👋/);
+  });
+});
+
 describe('usage for streams that carry none (opt-in)', () => {
   it('LLM_OTEL_STREAM_INCLUDE_USAGE=true asks OpenAI-compatible streams for usage, over fetch and node:http', async () => {
     receiver.clear();
