@@ -7,10 +7,20 @@ import { context, metrics, propagation, trace, type Span, type TextMapPropagator
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { defaultResource, detectResources, envDetector, hostDetector, processDetector, type Resource } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+  type Resource,
+} from '@opentelemetry/resources';
+import { hostname } from 'node:os';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
+import { ATTR_HOST_ARCH, ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import type { AgentConfig } from './config.js';
 import { log } from './log.js';
 import { recognise } from './providers/table.js';
@@ -46,7 +56,7 @@ export interface AgentExtensions {
 }
 
 export function startSdk(config: AgentConfig, extensions: AgentExtensions): RunningAgent {
-  const resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }));
+  const resource = agentResource();
 
   const spanProcessors: SpanProcessor[] = [...extensions.spanProcessors];
   for (const exporter of traceExporters(config)) spanProcessors.push(new BatchSpanProcessor({ exporter }));
@@ -97,6 +107,24 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
     })());
 
   return { config, tracerProvider, meterProvider, modelCalls, shutdown };
+}
+
+/**
+ * Resource attributes that are all known synchronously. The host detector's host.id is read
+ * asynchronously, and any read of the resource before it settles (the metrics processor reads
+ * service.name on the first model call) logs an SDK error; host.name and host.arch are enough.
+ */
+function agentResource(): Resource {
+  const host = resourceFromAttributes({ [ATTR_HOST_NAME]: hostname(), [ATTR_HOST_ARCH]: hostArch() });
+  return defaultResource()
+    .merge(host)
+    .merge(detectResources({ detectors: [processDetector, serviceInstanceIdDetector, envDetector] }));
+}
+
+/** host.arch as the semantic conventions spell it. */
+function hostArch(): string {
+  const arch = process.arch;
+  return arch === 'x64' ? 'amd64' : arch === 'ia32' ? 'x86' : arch;
 }
 
 function traceExporters(config: AgentConfig): SpanExporter[] {
