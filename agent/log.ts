@@ -2,7 +2,8 @@
 // about the same thing are written once (keyed), and nothing is ever thrown from here.
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 
-const PREFIX = '[llm-otel-agent]';
+/** Every line the agent writes starts with this, so it can be told apart in a service's logs. */
+export const LOG_PREFIX = '[llm-otel-agent]';
 const said = new Set<string>();
 let level: DiagLogLevel = DiagLogLevel.INFO;
 
@@ -12,7 +13,7 @@ export function setLogLevel(next: DiagLogLevel): void {
 
 function write(line: string): void {
   try {
-    process.stderr.write(`${PREFIX} ${line}\n`);
+    process.stderr.write(`${LOG_PREFIX} ${line}\n`);
   } catch {
     // stderr closed: nothing sensible left to do.
   }

@@ -1,0 +1,107 @@
+// `llm-otel-agent doctor`: what the agent would do if it started with this environment. It reads
+// the configuration exactly as start-up does (same readers, same bad-value messages), then checks
+// the two things start-up cannot tell in advance: whether nvidia-smi is there and whether the
+// Prometheus port is free. Exit code 1 when a value was rejected, 0 otherwise.
+import { DiagLogLevel } from '@opentelemetry/api';
+import { createServer } from 'node:net';
+import { formatBadValue, readConfig, type AgentConfig, type Env, type WarnBadValue } from '../config.js';
+import { metricsOptionsFromEnv, type LlmMetricsOptions } from '../metrics/index.js';
+import { gpuConfigFromEnv, type GpuConfig } from '../telemetry.js';
+import { AGENT_VERSION } from '../version.js';
+import { findExecutable } from './find-executable.js';
+
+export interface CliOutput {
+  write(text: string): unknown;
+}
+
+type PortState = { kind: 'free' } | { kind: 'in-use'; code: string } | { kind: 'any' };
+
+/** Binds the port for a moment, as the agent's endpoint would, then lets it go. */
+export function probePort(host: string, port: number): Promise<PortState> {
+  if (port === 0) return Promise.resolve({ kind: 'any' });
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'in-use', code: error.code ?? error.message }));
+    server.listen(port, host, () => server.close(() => resolve({ kind: 'free' })));
+  });
+}
+
+function onOff(value: boolean): string {
+  return value ? 'on' : 'off';
+}
+
+function section(title: string, entries: ReadonlyArray<readonly [string, string]>): string[] {
+  const width = Math.max(...entries.map(([key]) => key.length));
+  return [title, ...entries.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`), ''];
+}
+
+function portText(state: PortState): string {
+  if (state.kind === 'free') return 'free';
+  if (state.kind === 'any') return 'port 0: any free port';
+  return `not free (${state.code}): another process (perhaps the running service) holds it`;
+}
+
+function tracesSection(config: AgentConfig, env: Env): string[] {
+  const exporters = config.tracesExporters.map((name) => (name === 'otlp' ? `otlp → ${config.otlpTracesUrl} (${config.otlpTracesProtocol})` : name));
+  const usesRatio = config.sampler.endsWith('traceidratio');
+  return section('traces', [
+    ['service name', env.OTEL_SERVICE_NAME?.trim() || '(OTEL_SERVICE_NAME unset: unknown_service:node)'],
+    ['exporters', exporters.join(', ')],
+    ['sampler', usesRatio ? `${config.sampler} (ratio ${config.samplerRatio})` : config.sampler],
+    ['propagators', config.propagators.join(', ')],
+    ['HTTP instrumentation', onOff(config.httpInstrumentation)],
+    ['content capture', config.captureMessageContent ? `on (up to ${config.captureMaxLength} characters)` : 'off'],
+    ['stream include_usage', onOff(config.streamIncludeUsage)],
+    ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
+  ]);
+}
+
+function metricsSection(config: AgentConfig, metrics: LlmMetricsOptions, port: PortState | undefined): string[] {
+  const entries: Array<[string, string]> = [['exporters', config.metricsExporters.join(', ')]];
+  if (port) entries.push(['Prometheus endpoint', `http://${config.prometheusHost}:${config.prometheusPort}/metrics: ${portText(port)}`]);
+  if (config.metricsExporters.includes('otlp')) {
+    entries.push(['OTLP metrics', `${config.otlpMetricsUrl} (${config.otlpMetricsProtocol}) every ${config.metricExportIntervalMs} ms`]);
+  }
+  entries.push(
+    ['naming', metrics.naming],
+    ['max series per metric', String(metrics.maxSeries)],
+    ['first-token buckets', metrics.buckets.firstToken.join(', ')],
+    ['generation buckets', metrics.buckets.generation.join(', ')],
+    ['time-per-token buckets', metrics.buckets.timePerToken.join(', ')],
+  );
+  return section('metrics', entries);
+}
+
+function gpuSection(gpu: GpuConfig, nvidiaSmi: string | undefined): string[] {
+  const polling = gpu.intervalSeconds > 0;
+  return section('GPU', [
+    ['polling', polling ? `every ${gpu.intervalSeconds} s (timeout ${gpu.timeoutSeconds} s)` : 'off (LLM_OTEL_GPU_INTERVAL=0)'],
+    ['nvidia-smi', nvidiaSmi ? `found: ${nvidiaSmi}` : `${gpu.binary} not found${polling ? ': the agent logs one line and stops polling' : ''}`],
+  ]);
+}
+
+export async function doctor(env: Env, output: CliOutput): Promise<number> {
+  const badValues: string[] = [];
+  const warn: WarnBadValue = (...bad) => badValues.push(formatBadValue(...bad));
+  const config = readConfig(env, warn);
+  const metrics = metricsOptionsFromEnv(env, warn);
+  const gpu = gpuConfigFromEnv(config, warn);
+  const nvidiaSmi = findExecutable(gpu.binary, env);
+  const port = config.metricsExporters.includes('prometheus') ? await probePort(config.prometheusHost, config.prometheusPort) : undefined;
+
+  const lines = [`llm-otel-agent ${AGENT_VERSION} doctor: the configuration the agent reads from this environment`, ''];
+  if (badValues.length > 0) {
+    lines.push(`${badValues.length} bad value(s): the agent warns about each at start-up and uses the default`, ...badValues.map((text) => `  warning: ${text}`), '');
+  }
+  lines.push(
+    ...section('agent', [
+      ['enabled', config.disabled ? 'no (OTEL_SDK_DISABLED=true)' : 'yes'],
+      ['log level', (DiagLogLevel[config.logLevel] ?? String(config.logLevel)).toLowerCase()],
+    ]),
+    ...tracesSection(config, env),
+    ...metricsSection(config, metrics, port),
+    ...gpuSection(gpu, nvidiaSmi),
+  );
+  output.write(`${lines.join('\n').trimEnd()}\n`);
+  return badValues.length > 0 ? 1 : 0;
+}
