@@ -2,6 +2,7 @@
 // few at a time, bounded in count and in time. Each request carries the model's simulated schedule
 // in x-sim-* headers (drawn from the model's profile), and a few ask the model for a 429.
 import { SIM_HEADERS } from './simulator/index.js';
+import { seededRandom } from './seeded-random.js';
 
 interface Range {
   min: number;
@@ -49,17 +50,6 @@ export interface PlannedRequest {
   failureExpected: boolean;
 }
 
-/** A small seeded generator (mulberry32): the same plan on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function planRequests(count: number, seed = 1): PlannedRequest[] {
   const random = seededRandom(seed);

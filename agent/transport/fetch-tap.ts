@@ -136,25 +136,22 @@ export function startFetchTap(calls: ModelCalls): () => void {
   const onTrailers = (message: unknown) => settle(message, (call) => call.onComplete());
   const onError = (message: unknown) => settle(message, (call, error) => call.onError(error));
 
-  diagnostics.subscribe(UNDICI_CHANNELS.create, onCreate);
-  diagnostics.subscribe(UNDICI_CHANNELS.headers, onHeaders);
+  const subscriptions: Array<[string, (message: unknown) => void]> = [
+    [UNDICI_CHANNELS.create, onCreate],
+    [UNDICI_CHANNELS.headers, onHeaders],
+    [UNDICI_CHANNELS.trailers, onTrailers],
+    [UNDICI_CHANNELS.error, onError],
+  ];
   if (useChannel) {
-    diagnostics.subscribe(UNDICI_CHANNELS.bodyChunkSent, onChunkSent);
-    diagnostics.subscribe(UNDICI_CHANNELS.bodySent, onSent);
-    diagnostics.subscribe(UNDICI_CHANNELS.bodyChunkReceived, onChunk);
+    subscriptions.push(
+      [UNDICI_CHANNELS.bodyChunkSent, onChunkSent],
+      [UNDICI_CHANNELS.bodySent, onSent],
+      [UNDICI_CHANNELS.bodyChunkReceived, onChunk],
+    );
   }
-  diagnostics.subscribe(UNDICI_CHANNELS.trailers, onTrailers);
-  diagnostics.subscribe(UNDICI_CHANNELS.error, onError);
+  for (const [channel, handler] of subscriptions) diagnostics.subscribe(channel, handler);
   return () => {
-    diagnostics.unsubscribe(UNDICI_CHANNELS.create, onCreate);
-    diagnostics.unsubscribe(UNDICI_CHANNELS.headers, onHeaders);
-    if (useChannel) {
-      diagnostics.unsubscribe(UNDICI_CHANNELS.bodyChunkSent, onChunkSent);
-      diagnostics.unsubscribe(UNDICI_CHANNELS.bodySent, onSent);
-      diagnostics.unsubscribe(UNDICI_CHANNELS.bodyChunkReceived, onChunk);
-    }
-    diagnostics.unsubscribe(UNDICI_CHANNELS.trailers, onTrailers);
-    diagnostics.unsubscribe(UNDICI_CHANNELS.error, onError);
+    for (const [channel, handler] of subscriptions) diagnostics.unsubscribe(channel, handler);
   };
 }
 

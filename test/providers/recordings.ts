@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
 import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type ProviderParser, type ResponseFacts, type StreamFormat } from '../../agent/providers/types.js';
+import { seededRandom } from '../../demo/seeded-random.js';
 
 export interface Recording {
   source: string;
@@ -53,17 +54,6 @@ export function replay(
   return result;
 }
 
-/** A small seeded generator (mulberry32) so random cuts are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every way to cut the body once (small bodies), then `randomRuns` sets of many random cuts. */
 export function cutPlans(length: number, randomRuns: number, seed = 42): number[][] {
