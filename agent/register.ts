@@ -1,8 +1,13 @@
-// Entry for `node --import llm-otel-agent app.js`. First the ESM loader hook, restricted to the
-// modules the agent patches (node:http/https, for inbound and plain outbound HTTP spans; fetch and
-// model calls are observed through diagnostics channels and need no patching), then the agent.
-import { registerLoaderHook } from './loader-hook.js';
-import { startAgent } from './start.js';
+// Entry for `node --import llm-otel-agent app.js`. The agent starts first, then the ESM loader hook
+// is registered, restricted to the modules the agent patches (node:http/https, for inbound and plain
+// outbound HTTP spans; fetch and model calls are observed through diagnostics channels and need no
+// patching). In that order the agent's own imports of node:http (its exporters') are not wrapped,
+// which would patch the module twice; the application's imports, which all come later, are.
+// With OTEL_SDK_DISABLED=true nothing else is even loaded: a disabled agent costs no start-up.
+if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+  const { startAgent } = await import('./start.js');
+  const { registerLoaderHook } = await import('./loader-hook.js');
+  if (startAgent()) registerLoaderHook();
+}
 
-registerLoaderHook();
-startAgent();
+export {};

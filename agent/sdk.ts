@@ -19,9 +19,8 @@ import {
 import { hostname } from 'node:os';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { createRequire } from 'node:module';
-import { ATTR_HOST_ARCH, ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import type { AgentConfig } from './config.js';
+import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { recognise } from './providers/table.js';
 import { RecordModelCallsSampler, samplerFromConfig } from './sampling.js';
@@ -32,9 +31,6 @@ import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
 import { AGENT_VERSION } from './version.js';
 
-// Exporters and instrumentations are required lazily (their CommonJS builds; @opentelemetry/api
-// keeps one global registry across both module systems), so an unused exporter costs nothing.
-const requireLazy = createRequire(import.meta.url);
 
 export interface RunningAgent {
   config: AgentConfig;
@@ -115,7 +111,7 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
  * service.name on the first model call) logs an SDK error; host.name and host.arch are enough.
  */
 function agentResource(): Resource {
-  const host = resourceFromAttributes({ [ATTR_HOST_NAME]: hostname(), [ATTR_HOST_ARCH]: hostArch() });
+  const host = resourceFromAttributes({ 'host.name': hostname(), 'host.arch': hostArch() });
   return defaultResource()
     .merge(host)
     .merge(detectResources({ detectors: [processDetector, serviceInstanceIdDetector, envDetector] }));
@@ -133,7 +129,7 @@ function traceExporters(config: AgentConfig): SpanExporter[] {
     if (name === 'console') exporters.push(new ConsoleSpanExporter());
     if (name === 'otlp') {
       const module = config.otlpTracesProtocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
-      const { OTLPTraceExporter } = requireLazy(module) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      const { OTLPTraceExporter } = loadEsm<typeof import('@opentelemetry/exporter-trace-otlp-proto')>(module);
       exporters.push(new OTLPTraceExporter({ url: config.otlpTracesUrl }));
     }
   }
@@ -148,8 +144,8 @@ function propagatorFromConfig(config: AgentConfig): TextMapPropagator {
 }
 
 function httpInstrumentations(config: AgentConfig) {
-  const { HttpInstrumentation } = requireLazy('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { UndiciInstrumentation } = requireLazy('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+  const { HttpInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-http')>('@opentelemetry/instrumentation-http');
+  const { UndiciInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-undici')>('@opentelemetry/instrumentation-undici');
   // Model requests get the agent's own span; a second, plain HTTP span for them would double it.
   const isModelCall = (method: string | undefined, host: string | undefined, port: number, path: string | undefined) =>
     recognise({ method: method ?? 'GET', host: (host ?? '').toLowerCase(), port, path: (path ?? '/').split('?')[0]! }) !== undefined;

@@ -1,9 +1,9 @@
 // What the agent adds to a plain OpenTelemetry set-up, chosen by configuration: the LLM metrics
 // derived from model-call spans, the /metrics endpoint or an OTLP metric push, and the GPU poller.
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { createRequire } from 'node:module';
+import { ConsoleMetricExporter, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { EnvReader, type AgentConfig, type WarnBadValue } from './config.js';
+import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { startGpuPoller } from './metrics/gpu/index.js';
 import { forgetUnobservedGauges } from './metrics/gpu/temporality.js';
@@ -12,7 +12,6 @@ import type { AgentExtensions } from './sdk.js';
 import { MODEL_CALL_SCOPE } from './spans/semconv.js';
 import { AGENT_VERSION } from './version.js';
 
-const requireLazy = createRequire(import.meta.url);
 
 export interface GpuConfig {
   intervalSeconds: number;
@@ -67,11 +66,10 @@ export function agentExtensions(config: AgentConfig, warn: WarnBadValue): AgentE
 
 function pushExporter(name: 'otlp' | 'console', config: AgentConfig): PushMetricExporter {
   if (name === 'console') {
-    const { ConsoleMetricExporter } = requireLazy('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
     return new ConsoleMetricExporter();
   }
   const module = config.otlpMetricsProtocol === 'http/json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
-  const { OTLPMetricExporter } = requireLazy(module) as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
+  const { OTLPMetricExporter } = loadEsm<typeof import('@opentelemetry/exporter-metrics-otlp-proto')>(module);
   return new OTLPMetricExporter({ url: config.otlpMetricsUrl });
 }
 
