@@ -1,0 +1,47 @@
+// Time-to-first-token accuracy: each tool's reported value against what the service itself saw.
+//
+// For a call, truth = (client's first-content receive time) − (the tool's own span start), both epoch
+// ms on the performance clock; error = |reported − truth|. The simulator's first-content write time is
+// kept for reference: receive − write is what transport and the SDK's parsing add.
+
+/**
+ * records: the service's streaming-call records; spans: the sink's span summaries; simCalls: the
+ * simulator's records; ttftKey: the tool's attribute (seconds) or null.
+ * Returns { reported, matchedSpans, errorsMs, signedErrorsMs (reported − truth: negative means the tool
+ * saw the first token before the application did), simToClientMs }; the error lists are null when the
+ * tool reports none.
+ */
+export function ttftAccuracy({ records, spans, simCalls, ttftKey }) {
+  const spansByResponseId = new Map();
+  for (const span of spans) {
+    // A tool may write several spans per call (an undici span beside the model span): prefer the one with the TTFT.
+    const known = spansByResponseId.get(span.responseId);
+    if (!known || (ttftKey && span.firstTokenTimes[ttftKey] !== undefined)) spansByResponseId.set(span.responseId, span);
+  }
+  const simWrites = new Map(simCalls.map((call) => [call.id, call.firstContentWrittenAt]));
+
+  const errorsMs = [];
+  const signedErrorsMs = [];
+  const simToClientMs = [];
+  let matchedSpans = 0;
+  for (const record of records) {
+    if (record.firstContentAt === null) continue;
+    const written = simWrites.get(record.simRequestId);
+    if (typeof written === 'number') simToClientMs.push(record.firstContentAt - written);
+    const span = spansByResponseId.get(record.responseId);
+    if (!span) continue;
+    matchedSpans++;
+    const reportedSeconds = ttftKey ? span.firstTokenTimes[ttftKey] : undefined;
+    if (typeof reportedSeconds !== 'number') continue;
+    const truthMs = record.firstContentAt - span.startMs;
+    signedErrorsMs.push(reportedSeconds * 1000 - truthMs);
+    errorsMs.push(Math.abs(reportedSeconds * 1000 - truthMs));
+  }
+  return {
+    reported: ttftKey !== null && errorsMs.length > 0,
+    matchedSpans,
+    errorsMs: ttftKey ? errorsMs : null,
+    signedErrorsMs: ttftKey ? signedErrorsMs : null,
+    simToClientMs,
+  };
+}

@@ -1,0 +1,41 @@
+// The runner's knobs, all from the environment, read once.
+
+function positiveInt(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const flag = (env, name) => env[name] === '1' || env[name] === 'true';
+
+/**
+ * BENCH_QUICK=1: a 1–2 minute smoke run. BENCH_CALLS: timed streaming calls per repeat (other
+ * workloads scale it). BENCH_WARMUP: warm-up calls per workload. BENCH_REPEATS: alternating repeats.
+ * BENCH_CONCURRENCY. BENCH_IDLE_ACCURACY_CALLS: streamed calls one at a time for the idle TTFT figure.
+ * BENCH_PHASE_LIMIT_S: no new call after this long in one phase. BENCH_INCLUDE_USAGE=0:
+ * streams without the usage chunk (read by the service itself). BENCH_CONFIGS: comma-separated row ids. BENCH_SOAK=1: the RSS soak instead
+ * (BENCH_SOAK_CALLS, BENCH_SOAK_EVERY). BENCH_PROFILE=1: a --cpu-prof run of the agent instead.
+ */
+export function readOptions(env = process.env) {
+  const quick = flag(env, 'BENCH_QUICK');
+  return {
+    quick,
+    calls: positiveInt(env, 'BENCH_CALLS', quick ? 150 : 400),
+    warmup: positiveInt(env, 'BENCH_WARMUP', quick ? 50 : 100),
+    repeats: positiveInt(env, 'BENCH_REPEATS', quick ? 2 : 5),
+    concurrency: positiveInt(env, 'BENCH_CONCURRENCY', 8),
+    idleAccuracyCalls: positiveInt(env, 'BENCH_IDLE_ACCURACY_CALLS', quick ? 30 : 60),
+    chunks: positiveInt(env, 'BENCH_CHUNKS', 200),
+    configs: env.BENCH_CONFIGS || '',
+    soak: flag(env, 'BENCH_SOAK'),
+    soakCalls: positiveInt(env, 'BENCH_SOAK_CALLS', 100_000),
+    soakEvery: positiveInt(env, 'BENCH_SOAK_EVERY', 10_000),
+    phaseLimitMs: positiveInt(env, 'BENCH_PHASE_LIMIT_S', quick ? 20 : 60) * 1000,
+    // Read by the service child itself (the variable passes through); here for the report.
+    includeUsage: env.BENCH_INCLUDE_USAGE !== '0',
+    profile: flag(env, 'BENCH_PROFILE'),
+    profileCalls: positiveInt(env, 'BENCH_PROFILE_CALLS', quick ? 500 : 2000),
+  };
+}

@@ -1,0 +1,89 @@
+// BENCH_PROFILE=1: the streaming workload under llm-otel-agent at 100 % sampling with --cpu-prof on
+// the service child, and the same without the agent; reports where the service's CPU went, per call,
+// and the agent's top frames.
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIGS } from './configs.mjs';
+import { analyseCpuProfile } from './cpu-profile.mjs';
+import { runLoad } from './load.mjs';
+import { BENCH_DIR, startService } from './session.mjs';
+import { WORKLOADS } from './workloads.mjs';
+
+const AGENT_DIST = realpathSync(join(BENCH_DIR, '..', 'dist', 'agent'));
+
+/** Code areas, most specific first: the agent, OpenTelemetry, the openai SDK, Node itself. */
+const AREAS = [
+  { name: 'llm-otel-agent', test: (url) => url.includes(AGENT_DIST) },
+  { name: '@opentelemetry/*', test: (url) => url.includes('/node_modules/@opentelemetry/') },
+  { name: 'openai SDK', test: (url) => url.includes('/node_modules/openai/') },
+  { name: 'other packages', test: (url) => url.includes('/node_modules/') },
+  { name: 'bench service', test: (url) => url.includes(BENCH_DIR) },
+  { name: 'node internals', test: (url) => url.startsWith('node:') },
+  { name: 'garbage collector', test: (url, functionName) => functionName === '(garbage collector)' },
+  { name: '(program, native)', test: (url) => url === '' },
+];
+
+const shortFrame = (frame) => frame.replace(AGENT_DIST, 'dist/agent').replace(/^.*\/node_modules\//, '');
+
+/** Profiles one service child over the streaming workload; returns the analysis and the profile path. */
+async function profileConfig(config, backends, options) {
+  const workload = WORKLOADS.find((candidate) => candidate.id === 'stream');
+  const dir = join(BENCH_DIR, '.tmp', 'profile', config.id);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const service = await startService(config, backends, { concurrency: options.concurrency, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const url = `${service.base}${workload.path}`;
+  await runLoad({ agent: service.agent, url, method: workload.method, calls: options.warmup, concurrency: options.concurrency });
+  await runLoad({ agent: service.agent, url, method: workload.method, calls: options.profileCalls, concurrency: options.concurrency });
+  await service.stop();
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile written in ${dir} (did the service exit cleanly?)`);
+  const analysis = analyseCpuProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), { areas: AREAS, focus: 'llm-otel-agent' });
+  return { analysis, file: join('bench', '.tmp', 'profile', config.id, file) };
+}
+
+/** Profiles the service without and with the agent and returns the Markdown section. */
+export async function runProfile(backends, options) {
+  const byId = (id) => CONFIGS.find((candidate) => candidate.id === id);
+  const baseline = await profileConfig(byId('none'), backends, options);
+  const agent = await profileConfig(byId('agent-100'), backends, options);
+  return profileMarkdown(baseline, agent, { calls: options.warmup + options.profileCalls, chunks: options.chunks });
+}
+
+function profileMarkdown(baseline, agent, { calls, chunks }) {
+  const ms = (value) => value.toFixed(1);
+  const pct = (share) => `${(share * 100).toFixed(1)} %`;
+  const perCallUs = (value) => ((value * 1000) / calls).toFixed(0);
+  const perChunkUs = (value) => ((value * 1000) / (calls * chunks)).toFixed(2);
+  const rows = (list) => list.map((entry) => `| \`${shortFrame(entry.frame)}\` | ${ms(entry.ms)} | ${pct(entry.share)} | ${perCallUs(entry.ms)} |`);
+  const areaMs = (analysis, area) => analysis.selfByArea.find((entry) => entry.area === area)?.ms ?? 0;
+  const areas = [...new Set([...agent.analysis.selfByArea, ...baseline.analysis.selfByArea].map((entry) => entry.area))];
+  const a = agent.analysis;
+  return [
+    '## CPU profile: streaming, no agent against llm-otel-agent at 100 % sampling',
+    '',
+    `\`node --cpu-prof\` on the service child for ${calls} streamed calls each (warm-up included), ${chunks} chunks a call;`,
+    `profiles: \`${baseline.file}\`, \`${agent.file}\`. Sampled: ${ms(baseline.analysis.totalMs)} ms without, ${ms(a.totalMs)} ms with the agent.`,
+    `With an agent frame anywhere on the stack: ${ms(a.underFocusMs)} ms (${pct(a.underFocusMs / a.totalMs)}, ${perCallUs(a.underFocusMs)} µs a call,`,
+    `${perChunkUs(a.underFocusMs)} µs a chunk). The rest of the difference is spread over the areas below (GC and Node`,
+    'internals such as diagnostics channels and async context, the OpenTelemetry SDK called from instrumentations).',
+    '',
+    '| code area (self time) | no agent, µs a call | agent, µs a call | difference, µs a call |',
+    '|---|---|---|---|',
+    ...areas.map((area) => `| ${area} | ${perCallUs(areaMs(baseline.analysis, area))} | ${perCallUs(areaMs(a, area))} | ${perCallUs(areaMs(a, area) - areaMs(baseline.analysis, area))} |`),
+    `| total | ${perCallUs(baseline.analysis.totalMs)} | ${perCallUs(a.totalMs)} | ${perCallUs(a.totalMs - baseline.analysis.totalMs)} |`,
+    '',
+    '### Top agent frames by inclusive time (the agent function and everything it called)',
+    '',
+    '| frame | ms | share of all | µs per call |',
+    '|---|---|---|---|',
+    ...rows(a.topInclusive),
+    '',
+    '### Top agent frames by self time',
+    '',
+    '| frame | ms | share of all | µs per call |',
+    '|---|---|---|---|',
+    ...rows(a.topSelf),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,11 @@
+// The workloads a service child runs, in this order, each with a warm-up and a timed phase.
+// `callsFactor` scales BENCH_CALLS so each timed phase lasts a few seconds: a plain HTTP answer is
+// about fifty times cheaper than a 200-chunk stream.
+import { SERVICE_PATHS } from './service-protocol.mjs';
+
+export const WORKLOADS = [
+  { id: 'stream', label: 'streaming chat', path: SERVICE_PATHS.stream, method: 'POST', callsFactor: 1, streamed: true },
+  { id: 'chat', label: 'non-streaming chat', path: SERVICE_PATHS.chat, method: 'POST', callsFactor: 2, streamed: false },
+  { id: 'embeddings', label: 'embeddings', path: SERVICE_PATHS.embeddings, method: 'POST', callsFactor: 2, streamed: false },
+  { id: 'plain', label: 'plain HTTP (no model call)', path: SERVICE_PATHS.plain, method: 'GET', callsFactor: 5, streamed: false },
+];

@@ -1,0 +1,157 @@
+// The service under test: an HTTP server whose handlers call the model simulator through the real
+// `openai` SDK. The runner starts it as a child process, once per configuration and repeat, with that
+// configuration's preload flags (none, llm-otel-agent, or a peer's preload file).
+//
+// `openai` and `node:http` are loaded with require(): every peer patches modules with
+// require-in-the-middle, which needs no extra ESM loader set-up, so each peer runs as its docs'
+// plain start describes. llm-otel-agent observes fetch through diagnostics channels either way.
+import { createRequire } from 'node:module';
+import { RECORDING_HEADER, SERVICE_PATHS, STREAM_RECORD_LIMIT } from './lib/service-protocol.mjs';
+
+const require = createRequire(import.meta.url);
+const http = require('node:http');
+const { OpenAI } = require('openai');
+
+const simUrl = process.env.BENCH_SIM_URL;
+if (!simUrl) throw new Error('BENCH_SIM_URL is not set');
+const MODEL = 'gpt-4o-mini';
+// OpenAI's advice for streams: ask for the usage chunk. Without it some tools count tokens themselves
+// (OpenLIT builds a tiktoken encoder per call: about a second of CPU); BENCH_INCLUDE_USAGE=0 measures that.
+const STREAM_OPTIONS = process.env.BENCH_INCLUDE_USAGE === '0' ? undefined : { include_usage: true };
+const MESSAGES = [{ role: 'user', content: 'Write a short poem about observability.' }];
+
+/** Epoch milliseconds with sub-ms precision, on the clock OpenTelemetry stamps spans with. */
+const epochNow = () => performance.timeOrigin + performance.now();
+
+// The simulator's x-request-id for each call, found through the bench's call header, so the runner
+// can match the simulator's own record of when it wrote the first content chunk.
+const simRequestIds = new Map();
+async function fetchRecordingSimId(url, init) {
+  const response = await globalThis.fetch(url, init);
+  // openai v6 passes a Headers object; only streaming calls carry the header.
+  const callId = init?.headers instanceof Headers ? init.headers.get(RECORDING_HEADER) : null;
+  if (callId) simRequestIds.set(callId, response.headers.get('x-request-id'));
+  return response;
+}
+
+// The SDK's default retries stay on, as in a real service: a keep-alive socket the simulator closed
+// while the service's event loop was busy (seen with OpenLIT) is retried rather than failed.
+const openai = new OpenAI({ baseURL: `${simUrl}/v1`, apiKey: 'bench', fetch: fetchRecordingSimId });
+
+/** One record per timed streaming call, drained by the runner; bounded so a soak run does not grow. */
+let streamRecords = [];
+let nextCallId = 0;
+
+async function streamChat() {
+  const callId = String(nextCallId++);
+  const issuedAt = epochNow();
+  const stream = await openai.chat.completions.create(
+    { model: MODEL, messages: MESSAGES, stream: true, stream_options: STREAM_OPTIONS },
+    { headers: { [RECORDING_HEADER]: callId } },
+  );
+  let responseId = null;
+  let firstContentAt = null;
+  let chunks = 0;
+  for await (const chunk of stream) {
+    if (firstContentAt === null && chunk.choices?.[0]?.delta?.content) {
+      firstContentAt = epochNow();
+      responseId = chunk.id;
+    }
+    chunks++;
+  }
+  const simRequestId = simRequestIds.get(callId) ?? null;
+  simRequestIds.delete(callId);
+  if (streamRecords.length < STREAM_RECORD_LIMIT) streamRecords.push({ responseId, issuedAt, firstContentAt, simRequestId });
+  return { chunks };
+}
+
+async function chat() {
+  const completion = await openai.chat.completions.create({ model: MODEL, messages: MESSAGES });
+  return { tokens: completion.usage?.completion_tokens ?? 0 };
+}
+
+async function embeddings() {
+  const result = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['observability', 'costs nothing'] });
+  return { vectors: result.data.length };
+}
+
+/** Process figures the runner reads around each timed phase. */
+function usage() {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    cpuMicros: cpu.user + cpu.system,
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/**
+ * Flushes whatever tracer provider the preload registered. Read from the OpenTelemetry API's global
+ * registry itself: an API copy of another minor version would refuse to hand it over.
+ */
+async function flushTelemetry() {
+  const registered = globalThis[Symbol.for('opentelemetry.js.api.1')]?.trace;
+  const provider = typeof registered?.getDelegate === 'function' ? registered.getDelegate() : registered;
+  if (typeof provider?.forceFlush !== 'function') return { flushed: false };
+  await provider.forceFlush();
+  return { flushed: true };
+}
+
+function drainStreamRecords() {
+  const records = streamRecords;
+  streamRecords = [];
+  return records;
+}
+
+function collectGarbage() {
+  globalThis.gc?.();
+  return usage();
+}
+
+const routes = {
+  [SERVICE_PATHS.stream]: streamChat,
+  [SERVICE_PATHS.chat]: chat,
+  [SERVICE_PATHS.embeddings]: embeddings,
+  [SERVICE_PATHS.plain]: async () => ({ ok: true }),
+  [SERVICE_PATHS.usage]: async () => usage(),
+  [SERVICE_PATHS.records]: async () => drainStreamRecords(),
+  [SERVICE_PATHS.flush]: flushTelemetry,
+  [SERVICE_PATHS.gc]: async () => collectGarbage(),
+};
+
+/** The message and its chain of causes: fetch's own message ("fetch failed") says little. */
+function describeError(err) {
+  const messages = [];
+  for (let cause = err; cause && messages.length < 4; cause = cause.cause) messages.push(String(cause.message ?? cause));
+  return messages.join(' <- ');
+}
+
+function reply(res, status, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const server = http.createServer((req, res) => {
+  const handler = routes[req.url];
+  if (!handler) return reply(res, 404, { error: 'not found' });
+  req.resume();
+  req.on('end', () => {
+    handler().then(
+      (value) => reply(res, 200, value),
+      (err) => reply(res, 500, { error: describeError(err) }),
+    );
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  // The runner waits for this line, then sends the first request (the start-up figure).
+  process.stdout.write(`${JSON.stringify({ ready: true, port: server.address().port })}\n`);
+});
+
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+});
