@@ -2,10 +2,11 @@
 // exactly one warning naming the variable, the value and the default used, and the agent carries on
 // with that default. The README's configuration table mirrors this file.
 import { DiagLogLevel } from '@opentelemetry/api';
+import { EnvReader, type Env, type WarnBadValue } from './env-reader.js';
+import { metricsOptionsFromEnv, type LlmMetricsOptions } from './metrics/options.js';
 
-export type Env = Record<string, string | undefined>;
-/** Reports one bad value; the caller has already chosen the default. */
-export type WarnBadValue = (variable: string, value: string, defaultUsed: string, reason: string) => void;
+export { EnvReader, type Env, type WarnBadValue };
+
 
 export const SAMPLERS = [
   'always_on',
@@ -47,7 +48,17 @@ export interface AgentConfig {
   shutdownTimeoutMs: number;
   /** Trace inbound and plain outbound HTTP (not only model calls). */
   httpInstrumentation: boolean;
+  /** LLM_OTEL_METRICS_NAMING, LLM_OTEL_MAX_SERIES, LLM_OTEL_BUCKETS_* (read by metrics/options.ts). */
+  metrics: LlmMetricsOptions;
+  gpu: GpuConfig;
   env: Env;
+}
+
+export interface GpuConfig {
+  /** Seconds between nvidia-smi polls; 0 turns the poller off. */
+  intervalSeconds: number;
+  binary: string;
+  timeoutSeconds: number;
 }
 
 const LOG_LEVELS: Record<string, DiagLogLevel> = {
@@ -59,100 +70,6 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
   verbose: DiagLogLevel.VERBOSE,
   all: DiagLogLevel.ALL,
 };
-
-/** Small typed readers over one env object; each reports bad values through `warn`. */
-export class EnvReader {
-  private readonly warned = new Set<string>();
-  private readonly warn: WarnBadValue;
-
-  constructor(
-    readonly env: Env,
-    warn: WarnBadValue,
-  ) {
-    // A variable read for two signals (the general OTLP endpoint) is still reported once.
-    this.warn = (variable, ...rest) => {
-      if (this.warned.has(variable)) return;
-      this.warned.add(variable);
-      warn(variable, ...rest);
-    };
-  }
-
-  raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const lower = value.toLowerCase();
-    if (lower === 'true' || lower === '1') return true;
-    if (lower === 'false' || lower === '0') return false;
-    this.warn(name, value, String(fallback), 'expected true or false');
-    return fallback;
-  }
-
-  number(name: string, fallback: number, check: { min?: number; max?: number; integer?: boolean } = {}): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    const { min = -Infinity, max = Infinity, integer = false } = check;
-    if (!Number.isFinite(parsed) || parsed < min || parsed > max || (integer && !Number.isInteger(parsed))) {
-      const range = `${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}${max < Infinity ? ` and <= ${max}` : ''}`;
-      this.warn(name, value, String(fallback), `expected ${range}`);
-      return fallback;
-    }
-    return parsed;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const lower = value.toLowerCase() as T;
-    if (allowed.includes(lower)) return lower;
-    this.warn(name, value, fallback, `expected one of ${allowed.join(', ')}`);
-    return fallback;
-  }
-
-  /** A comma-separated list whose every item is allowed; one bad item rejects the whole value. */
-  listOf<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const items = value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean) as T[];
-    const bad = items.filter((item) => !allowed.includes(item));
-    if (items.length === 0 || bad.length > 0) {
-      this.warn(name, value, fallback.join(','), `unsupported ${bad.join(', ') || 'empty list'}; expected any of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return [...new Set(items)];
-  }
-
-  url(name: string, fallback: string): string {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-    } catch {
-      // reported below
-    }
-    this.warn(name, value, fallback, 'expected an http:// or https:// URL');
-    return fallback;
-  }
-
-  /** Comma-separated positive numbers in increasing order (histogram bucket boundaries). */
-  increasingNumbers(name: string, fallback: readonly number[]): number[] {
-    const value = this.raw(name);
-    if (value === undefined) return [...fallback];
-    const numbers = value.split(',').map((item) => Number(item.trim()));
-    const ok = numbers.length > 0 && numbers.every((n, i) => Number.isFinite(n) && n > 0 && (i === 0 || n > numbers[i - 1]!));
-    if (!ok) {
-      this.warn(name, value, fallback.join(','), 'expected positive numbers in increasing order, comma-separated');
-      return [...fallback];
-    }
-    return numbers;
-  }
-}
 
 export function formatBadValue(variable: string, value: string, defaultUsed: string, reason: string): string {
   return `invalid ${variable}=${JSON.stringify(value)} (${reason}); using the default ${JSON.stringify(defaultUsed)}`;
@@ -198,6 +115,13 @@ export function readConfig(env: Env, warn: WarnBadValue): AgentConfig {
     streamIncludeUsage: read.bool('LLM_OTEL_STREAM_INCLUDE_USAGE', false),
     shutdownTimeoutMs: read.number('LLM_OTEL_SHUTDOWN_TIMEOUT_MS', 3000, { min: 0, max: 60_000, integer: true }),
     httpInstrumentation: read.bool('LLM_OTEL_HTTP_INSTRUMENTATION', true),
+    metrics: metricsOptionsFromEnv(env, warn),
+    gpu: {
+      // setInterval overflows past 2^31 ms (about 24 days); a day is plenty for a poll interval.
+      intervalSeconds: read.number('LLM_OTEL_GPU_INTERVAL', 15, { min: 0, max: 86_400 }),
+      binary: read.raw('LLM_OTEL_GPU_NVIDIA_SMI') ?? 'nvidia-smi',
+      timeoutSeconds: read.number('LLM_OTEL_GPU_TIMEOUT', 5, { min: 0.05, max: 600 }),
+    },
     env,
   };
 }

@@ -22,7 +22,7 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
       log.debug('OTEL_SDK_DISABLED is true: the agent stays off');
       return undefined;
     }
-    const agent = startSdk(config, agentExtensions(config, warn));
+    const agent = startSdk(config, agentExtensions(config));
     installShutdownHandlers(agent.shutdown);
     globals[STARTED] = agent;
     return agent;

@@ -2,39 +2,22 @@
 // derived from model-call spans, the /metrics endpoint or an OTLP metric push, and the GPU poller.
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { EnvReader, type AgentConfig, type WarnBadValue } from './config.js';
+import type { AgentConfig } from './config.js';
 import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { startGpuPoller } from './metrics/gpu/index.js';
 import { forgetUnobservedGauges } from './metrics/gpu/temporality.js';
-import { createLlmMetrics, createPrometheusEndpoint, metricsOptionsFromEnv } from './metrics/index.js';
+import { createLlmMetrics, createPrometheusEndpoint } from './metrics/index.js';
 import type { AgentExtensions } from './sdk.js';
 import { MODEL_CALL_SCOPE } from './spans/semconv.js';
 import { AGENT_VERSION } from './version.js';
 
-
-export interface GpuConfig {
-  intervalSeconds: number;
-  binary: string;
-  timeoutSeconds: number;
-}
-
-export function gpuConfigFromEnv(config: AgentConfig, warn: WarnBadValue): GpuConfig {
-  const read = new EnvReader(config.env, warn);
-  return {
-    // setInterval overflows past 2^31 ms (about 24 days); a day is plenty for a poll interval.
-    intervalSeconds: read.number('LLM_OTEL_GPU_INTERVAL', 15, { min: 0, max: 86_400 }),
-    binary: read.raw('LLM_OTEL_GPU_NVIDIA_SMI') ?? 'nvidia-smi',
-    timeoutSeconds: read.number('LLM_OTEL_GPU_TIMEOUT', 5, { min: 0.05, max: 600 }),
-  };
-}
-
-export function agentExtensions(config: AgentConfig, warn: WarnBadValue): AgentExtensions {
+export function agentExtensions(config: AgentConfig): AgentExtensions {
   const extensions: AgentExtensions = { spanProcessors: [], metricReaders: [], onMeterProvider: [], onRequestKnown: [], onShutdown: [] };
   const exporters = config.metricsExporters.filter((name) => name !== 'none');
   if (exporters.length === 0) return extensions;
 
-  const metricsOptions = metricsOptionsFromEnv(config.env, warn);
+  const metricsOptions = config.metrics;
   const llm = createLlmMetrics(metricsOptions, log);
   extensions.spanProcessors.push(llm.spanProcessor);
   extensions.onMeterProvider.push((meterProvider) => llm.useMeterProvider(meterProvider));
@@ -54,7 +37,7 @@ export function agentExtensions(config: AgentConfig, warn: WarnBadValue): AgentE
     }
   }
 
-  const gpu = gpuConfigFromEnv(config, warn);
+  const gpu = config.gpu;
   if (gpu.intervalSeconds > 0) {
     extensions.onMeterProvider.push((meterProvider: MeterProvider) => {
       const poller = startGpuPoller(meterProvider.getMeter(MODEL_CALL_SCOPE, AGENT_VERSION), { ...gpu, naming: metricsOptions.naming }, log);

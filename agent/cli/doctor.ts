@@ -4,9 +4,8 @@
 // Prometheus port is free. Exit code 1 when a value was rejected, 0 otherwise.
 import { DiagLogLevel } from '@opentelemetry/api';
 import { createServer } from 'node:net';
-import { formatBadValue, readConfig, type AgentConfig, type Env, type WarnBadValue } from '../config.js';
-import { metricsOptionsFromEnv, type LlmMetricsOptions } from '../metrics/index.js';
-import { gpuConfigFromEnv, type GpuConfig } from '../telemetry.js';
+import { formatBadValue, readConfig, type AgentConfig, type Env, type GpuConfig, type WarnBadValue } from '../config.js';
+import type { LlmMetricsOptions } from '../metrics/index.js';
 import { AGENT_VERSION } from '../version.js';
 import { findExecutable } from './find-executable.js';
 
@@ -84,8 +83,7 @@ export async function doctor(env: Env, output: CliOutput): Promise<number> {
   const badValues: string[] = [];
   const warn: WarnBadValue = (...bad) => badValues.push(formatBadValue(...bad));
   const config = readConfig(env, warn);
-  const metrics = metricsOptionsFromEnv(env, warn);
-  const gpu = gpuConfigFromEnv(config, warn);
+  const { metrics, gpu } = config;
   const nvidiaSmi = findExecutable(gpu.binary, env);
   const port = config.metricsExporters.includes('prometheus') ? await probePort(config.prometheusHost, config.prometheusPort) : undefined;
 

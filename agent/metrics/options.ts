@@ -1,7 +1,7 @@
 // The typed options of the span-derived metrics, and how they are read from the environment. This
 // module never touches process.env: the agent's config module hands it the env object and its
 // bad-value reporter, so every variable is validated once, in one way.
-import { EnvReader, type Env, type WarnBadValue } from '../config.js';
+import { EnvReader, type Env, type WarnBadValue } from '../env-reader.js';
 import { DEFAULT_BUCKETS } from './buckets.js';
 import { NAMING_PROFILES, type BucketsId, type NamingProfile } from './names.js';
 
