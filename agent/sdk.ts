@@ -25,7 +25,7 @@ import { log } from './log.js';
 import { recognise } from './providers/table.js';
 import { RecordModelCallsSampler, samplerFromConfig } from './sampling.js';
 import { MODEL_CALL_SCOPE } from './spans/semconv.js';
-import { startFetchTap } from './transport/fetch-tap.js';
+import { startFetchTap, type FetchTap } from './transport/fetch-tap.js';
 import { startHttpTap } from './transport/http-tap.js';
 import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
@@ -82,11 +82,12 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
       for (const listener of extensions.onRequestKnown) listener(span);
     },
   });
-  const stopTaps = [startFetchTap(modelCalls), startHttpTap(modelCalls)];
+  const fetchTap = startFetchTap(modelCalls);
+  const stopTaps = [() => fetchTap.stop(), startHttpTap(modelCalls)];
   if (config.streamIncludeUsage) stopTaps.push(installFetchStreamUsage());
 
   if (config.httpInstrumentation) {
-    registerInstrumentations({ instrumentations: httpInstrumentations(config), tracerProvider, meterProvider });
+    registerInstrumentations({ instrumentations: httpInstrumentations(config, fetchTap), tracerProvider, meterProvider });
   }
 
   let stopping: Promise<boolean> | undefined;
@@ -143,10 +144,11 @@ function propagatorFromConfig(config: AgentConfig): TextMapPropagator {
   return new CompositePropagator({ propagators });
 }
 
-function httpInstrumentations(config: AgentConfig) {
+function httpInstrumentations(config: AgentConfig, fetchTap: FetchTap) {
   const { HttpInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-http')>('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-undici')>('@opentelemetry/instrumentation-undici');
   // Model requests get the agent's own span; a second, plain HTTP span for them would double it.
+  // (instrumentation-http decides from the request options, before the tap sees the request.)
   const isModelCall = (method: string | undefined, host: string | undefined, port: number, path: string | undefined) =>
     recognise({ method: method ?? 'GET', host: (host ?? '').toLowerCase(), port, path: (path ?? '/').split('?')[0]! }) !== undefined;
   const metricsPort = config.metricsExporters.includes('prometheus') ? config.prometheusPort : -1;
@@ -160,13 +162,7 @@ function httpInstrumentations(config: AgentConfig) {
       // The agent's own /metrics endpoint is scraped every few seconds: not the service's traffic.
       ignoreIncomingRequestHook: (request) => request.socket?.localPort === metricsPort,
     }),
-    new UndiciInstrumentation({
-      ignoreRequestHook: (request) => {
-        const origin = new URL(request.origin);
-        const port = Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80);
-        return isModelCall(request.method, origin.hostname, port, request.path);
-      },
-    }),
+    new UndiciInstrumentation({ ignoreRequestHook: (request) => fetchTap.isModelCall(request) }),
   ];
 }
 

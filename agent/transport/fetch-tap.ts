@@ -54,7 +54,17 @@ interface SentBody {
   bytes: number;
 }
 
-export function startFetchTap(calls: ModelCalls): () => void {
+export interface FetchTap {
+  stop(): void;
+  /**
+   * Whether the tap took this undici request as a model call. The undici instrumentation asks it
+   * from its own create subscriber, which runs after the tap's (it subscribes later), so a request
+   * is recognised once, and one the tap failed to take is traced as plain HTTP instead of lost.
+   */
+  isModelCall(request: object): boolean;
+}
+
+export function startFetchTap(calls: ModelCalls): FetchTap {
   const byRequest = new WeakMap<object, ModelCall>();
   const sentBodies = new WeakMap<object, SentBody>();
   const useChannel = hasBodyChunkChannel();
@@ -150,8 +160,11 @@ export function startFetchTap(calls: ModelCalls): () => void {
     );
   }
   for (const [channel, handler] of subscriptions) diagnostics.subscribe(channel, handler);
-  return () => {
-    for (const [channel, handler] of subscriptions) diagnostics.unsubscribe(channel, handler);
+  return {
+    stop: () => {
+      for (const [channel, handler] of subscriptions) diagnostics.unsubscribe(channel, handler);
+    },
+    isModelCall: (request) => byRequest.has(request),
   };
 }
 

@@ -33,7 +33,7 @@ it('ends a call whose stream nobody reads any more, as abandoned', async () => {
     idleTimeoutMs: 300,
     streamIncludeUsage: false,
   });
-  const stop = startFetchTap(calls);
+  const tap = startFetchTap(calls);
   try {
     const response = await fetch(url, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages: [] }) });
     expect(response.status).toBe(200);
@@ -47,7 +47,7 @@ it('ends a call whose stream nobody reads any more, as abandoned', async () => {
     expect(span!.attributes['llm.response.chunk_count']).toBe(1);
     await response.body?.cancel();
   } finally {
-    stop();
+    tap.stop();
     calls.endAll();
   }
 });
