@@ -5,6 +5,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { guard, reportInternalError } from '../log.js';
 import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
+import { recognise } from '../providers/table.js';
 
 /** The part of undici's internal Request that the tap reads (stable across undici 6 and 7). */
 interface UndiciRequest {
@@ -97,7 +98,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
         path: queryAt < 0 ? request.path : request.path.slice(0, queryAt),
         url: origin.origin + request.path,
       };
-      const recognised = calls.recognise(target);
+      const recognised = recognise(target);
       if (!recognised) return;
       const wholeBody = bodyText(request.body);
       const call = calls.begin(recognised, target, startedAt, wholeBody, (name, value) => request.addHeader(name, value));

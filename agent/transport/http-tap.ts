@@ -11,6 +11,7 @@ import type { RecognisedCall } from '../providers/types.js';
 import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
 import { bodyWithStreamUsage } from './stream-usage.js';
+import { recognise } from '../providers/table.js';
 
 export const HTTP_CHANNELS = {
   // `created` (Node 22.17+/24.5+) fires while headers can still be set; older Nodes have only `start`.
@@ -48,7 +49,7 @@ export function startHttpTap(calls: ModelCalls): () => void {
       if (byRequest.has(request)) return;
       const startedAt = performance.now();
       const target = targetOf(request);
-      const recognised = calls.recognise(target);
+      const recognised = recognise(target);
       if (!recognised) return;
       const pending: Pending = { recognised, target, startedAt, body: [] };
       byRequest.set(request, pending);

@@ -1,7 +1,6 @@
 // What both transport taps share: recognising a model request, starting its ModelCall in the
 // caller's context, and the sweep that ends calls whose stream the application abandoned.
 import { context, propagation, type Tracer } from '@opentelemetry/api';
-import { recognise } from '../providers/table.js';
 import type { OutgoingRequest, RecognisedCall } from '../providers/types.js';
 import { ModelCall, type RecorderOptions } from '../spans/model-call.js';
 
@@ -20,10 +19,6 @@ export class ModelCalls {
     private readonly tracer: Tracer,
     readonly options: TapOptions,
   ) {}
-
-  recognise(request: OutgoingRequest): RecognisedCall | undefined {
-    return recognise(request);
-  }
 
   /**
    * Starts a model call in the current (the application's) context. `inject` receives the
