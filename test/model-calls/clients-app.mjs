@@ -21,17 +21,26 @@ const chat = (model, extra = {}) => ({
   ...extra,
 });
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+/** Wall-clock milliseconds at sub-millisecond resolution, on the same clock the spans use. */
+const epochMs = () => performance.timeOrigin + performance.now();
 
-async function readText(stream) {
+/** Reads a chat stream's text, and when the app first got content (the upper bound of a true TTFT). */
+async function readChat(stream) {
   let text = '';
-  for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
-  return text;
+  let firstContentReadAt = null;
+  for await (const chunk of stream) {
+    const delta = chunk.choices?.[0]?.delta?.content ?? '';
+    if (delta && firstContentReadAt === null) firstContentReadAt = epochMs();
+    text += delta;
+  }
+  return { text, firstContentReadAt };
 }
+const readText = async (stream) => (await readChat(stream)).text;
 
 const scenarios = {
   async 'openai-stream'(name) {
     const stream = await openai.chat.completions.create(chat(name, { stream: true, stream_options: { include_usage: true } }), { headers: schedule });
-    return { text: await readText(stream) };
+    return readChat(stream);
   },
   async 'openai-stream-no-usage'(name) {
     const stream = await openai.chat.completions.create(chat(name, { stream: true }), { headers: { ...schedule, 'x-sim-usage': 'omit' } });
@@ -85,7 +94,7 @@ const scenarios = {
   },
   async 'openai-v4-stream'(name) {
     const stream = await openaiV4.chat.completions.create(chat(name, { stream: true, stream_options: { include_usage: true } }), { headers: schedule });
-    return { text: await readText(stream) };
+    return readChat(stream);
   },
   async 'openai-v4-stream-no-usage'(name) {
     const stream = await openaiV4.chat.completions.create(chat(name, { stream: true }), { headers: schedule });
@@ -103,8 +112,13 @@ const scenarios = {
       { headers: schedule },
     );
     let text = '';
-    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
-    return { text };
+    let firstContentReadAt = null;
+    for await (const event of stream) {
+      if (event.type !== 'content_block_delta' || event.delta.type !== 'text_delta') continue;
+      firstContentReadAt ??= epochMs();
+      text += event.delta.text;
+    }
+    return { text, firstContentReadAt };
   },
   async 'anthropic-nonstream'(name) {
     const message = await anthropic.messages.create({ model: name, max_tokens: 128, messages: [{ role: 'user', content: 'hello' }] });

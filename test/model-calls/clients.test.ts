@@ -71,6 +71,21 @@ function spanOf(model: string): ReceivedSpan {
 }
 const recordOf = (model: string) => [...sim.calls, ...ollama.calls].find((call) => call.model === model)!;
 const startMs = (span: ReceivedSpan) => Number(span.startTimeUnixNano / 1000n) / 1000;
+/** Slack for the two processes' clocks (each is performance.timeOrigin + now(), set at its own start). */
+const CLOCK_SLACK_S = 0.0015;
+/**
+ * The true time to first chunk lies between the simulator writing the first content chunk and the
+ * app reading it from the SDK; the agent, stamping the chunk's arrival at the transport, must land
+ * in that bracket. A bracket, not a fixed tolerance: a loaded CI machine widens it, never breaks it.
+ */
+function expectTtftBracketed(model: string, span: ReceivedSpan) {
+  const ttft = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
+  const written = (recordOf(model).firstContentWrittenAt! - startMs(span)) / 1000;
+  const read = ((results.get(model)!.firstContentReadAt as number) - startMs(span)) / 1000;
+  expect(ttft).toBeGreaterThanOrEqual(written - CLOCK_SLACK_S);
+  expect(ttft).toBeLessThanOrEqual(read + CLOCK_SLACK_S);
+  expect(ttft).toBeGreaterThanOrEqual(0.15);
+}
 
 beforeAll(async () => {
   sim = await startModelSimulator({ replayDir: RECORDINGS_DIR });
@@ -118,14 +133,14 @@ describe('model-call spans through real clients', () => {
     expect(span.attributes['gen_ai.response.id']).toMatch(/^chatcmpl-/);
     expect(span.status.code).not.toBe(ERROR);
     // Time to first chunk: span start (the app issued the request) → the first content chunk, which
-    // the simulator wrote 150 ms after the request arrived. Within 5 ms of what the simulator saw.
-    const ttft = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
-    const simTtft = (recordOf('openai-stream').firstContentWrittenAt! - startMs(span)) / 1000;
-    expect(Math.abs(ttft - simTtft)).toBeLessThan(0.005);
-    expect(ttft).toBeGreaterThanOrEqual(0.15);
-    // 20 ms between chunks.
+    // the simulator wrote 150 ms after the request arrived.
+    expectTtftBracketed('openai-stream', span);
+    // 20 ms between chunks on the schedule; no more than the simulator actually took (a loaded
+    // machine stretches its timers), plus a little for the last chunk's way through the socket.
+    const record = recordOf('openai-stream');
+    const writtenMean = (record.endedAt! - record.firstContentWrittenAt!) / 1000 / (record.chunks - 1);
     expect(span.attributes['llm.response.time_per_output_chunk.mean'] as number).toBeGreaterThanOrEqual(0.018);
-    expect(span.attributes['llm.response.time_per_output_chunk.mean'] as number).toBeLessThan(0.03);
+    expect(span.attributes['llm.response.time_per_output_chunk.mean'] as number).toBeLessThan(writtenMean + 0.005);
     expect(span.attributes['llm.response.time_per_output_chunk.max'] as number).toBeGreaterThanOrEqual(0.018);
     expect(results.get('openai-stream')!.text).toBe(TEN_TOKENS);
   });
@@ -207,9 +222,7 @@ describe('model-call spans through real clients', () => {
   it('openai v4 (node-fetch over node:http) streaming chat: same span through the http tap', () => {
     const span = spanOf('openai-v4-stream');
     expect(span.attributes).toMatchObject({ 'gen_ai.usage.output_tokens': 10, 'gen_ai.response.finish_reasons': ['stop'], 'llm.response.chunk_count': 10 });
-    const ttft = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
-    const simTtft = (recordOf('openai-v4-stream').firstContentWrittenAt! - startMs(span)) / 1000;
-    expect(Math.abs(ttft - simTtft)).toBeLessThan(0.005);
+    expectTtftBracketed('openai-v4-stream', span);
     expect(results.get('openai-v4-stream')!.text).toBe(TEN_TOKENS);
   });
 
@@ -223,8 +236,7 @@ describe('model-call spans through real clients', () => {
       'gen_ai.usage.output_tokens': 10,
     });
     expect(stream.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
-    const simTtft = (recordOf('anthropic-stream').firstContentWrittenAt! - startMs(stream)) / 1000;
-    expect(Math.abs((stream.attributes['gen_ai.response.time_to_first_chunk'] as number) - simTtft)).toBeLessThan(0.005);
+    expectTtftBracketed('anthropic-stream', stream);
     const usage = results.get('anthropic-nonstream')!.usage as { input_tokens: number; output_tokens: number };
     expect(spanOf('anthropic-nonstream').attributes).toMatchObject({
       'gen_ai.usage.input_tokens': usage.input_tokens,
