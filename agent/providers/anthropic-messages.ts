@@ -5,6 +5,7 @@ import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined
 import { firstTypeName, nonEmptyString, scanFor } from './json-scan.js';
 import { errorTypeOf } from './error-type.js';
 import { ANTHROPIC_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
+import { rawEventName } from './decoders/sse.js';
 import { contentToParts, textBlockToPart, type BlockMapper, type ChatMessage } from './messages.js';
 
 /** The content_block_delta fields that hold generated content: text_delta, input_json_delta, thinking_delta. */
@@ -13,6 +14,18 @@ const scanDeltaHasContent = scanFor(nonEmptyString(...DELTA_CONTENT_FIELDS));
 
 /** Events that never change the facts nor carry content. */
 const QUIET_EVENTS: ReadonlySet<string> = new Set(['ping', 'content_block_start', 'content_block_stop', 'message_stop']);
+
+/**
+ * The answer for an event that cannot change the facts, from its text alone (its data, or the whole
+ * raw event: the `event:` line holds no JSON key); undefined when it must be parsed.
+ */
+function scanEvent(text: string, event: string | undefined, options: ParseOptions): boolean | undefined {
+  if (options.captureContent) return undefined;
+  const type = event ?? firstTypeName(text);
+  if (type === 'content_block_delta') return scanDeltaHasContent(text);
+  if (type !== undefined && QUIET_EVENTS.has(type)) return false;
+  return undefined;
+}
 
 /**
  * Anthropic counts cache reads and writes apart from input_tokens; the conventions want
@@ -112,14 +125,13 @@ export const anthropicMessagesParser: ProviderParser = {
   },
 
   readEvent(data, event, facts, options) {
-    const scannedType = event ?? firstTypeName(data);
-    if (scannedType !== undefined && !options.captureContent) {
-      if (scannedType === 'content_block_delta') return scanDeltaHasContent(data);
-      if (QUIET_EVENTS.has(scannedType)) return false;
-    }
+    const scanned = scanEvent(data, event, options);
+    if (scanned !== undefined) return scanned;
     const parsed = parseJson(data);
     if (!isObject(parsed)) return false;
     const type = stringOrUndefined(parsed.type) ?? event;
     return type === undefined ? false : readParsedEvent(parsed, type, facts, options);
   },
+
+  scanRawEvent: (raw, _facts, options) => scanEvent(raw, rawEventName(raw), options),
 };

@@ -64,6 +64,14 @@ const FACT_PATTERNS: readonly KeyPattern[] = [nonNullValue('finish_reason', 'err
 export function createChoicesParser(format: ChoiceFormat): ProviderParser {
   const scanChunk: (data: string) => ChunkScan = chunkScanner(FACT_PATTERNS, format.contentPatterns);
 
+  /** The scan's answer once the stream's head was parsed, unless the text may carry facts. */
+  function scanKnownStream(text: string, facts: ResponseFacts, options: ParseOptions): boolean | undefined {
+    const streamKnown = facts.responseId !== undefined || facts.responseModel !== undefined;
+    if (!streamKnown || options.captureContent) return undefined;
+    const scan = scanChunk(text);
+    return scan === 'facts' ? undefined : scan === 'content';
+  }
+
   function appendText(choice: JsonObject, streamed: boolean, facts: ResponseFacts): void {
     // Only the first choice is captured: with n > 1 the texts would otherwise interleave.
     if (!isFirstChoice(choice)) return;
@@ -84,11 +92,8 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
     readEvent(data: string, _event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean {
       if (data === '[DONE]') return false;
       // Parse the first chunk (id, model) and any chunk that may carry facts; scan the rest.
-      const streamKnown = facts.responseId !== undefined || facts.responseModel !== undefined;
-      if (streamKnown && !options.captureContent) {
-        const scan = scanChunk(data);
-        if (scan !== 'facts') return scan === 'content';
-      }
+      const scanned = scanKnownStream(data, facts, options);
+      if (scanned !== undefined) return scanned;
       const chunk = parseJson(data);
       if (!isObject(chunk)) return false;
       let hasContent = false;
@@ -99,6 +104,10 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
       }
       return hasContent;
     },
+
+    // The raw event's field names (`data:`) and `[DONE]` hold no key pattern, so the scan of the
+    // raw text answers as the scan of its data does.
+    scanRawEvent: scanKnownStream,
 
     requestUsageInStream,
   };

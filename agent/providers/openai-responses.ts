@@ -8,6 +8,7 @@ import { OPENAI_RESPONSES_USAGE, readUsage } from './usage.js';
 import { errorTypeOf, OTHER_ERROR_TYPE } from './error-type.js';
 import { OPENAI_RESPONSES_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
 import { contentToParts, textPart, type ChatMessage } from './messages.js';
+import { rawEventName } from './decoders/sse.js';
 
 /** Events whose `delta` is generated content (reasoning covers reasoning_text and reasoning_summary_text). */
 function isContentDelta(type: string): boolean {
@@ -122,6 +123,20 @@ const REQUEST_SHAPE: RequestShape = {
   },
 };
 
+/**
+ * The answer for an event that cannot change the facts, from its text alone (its data, or the whole
+ * raw event: the `event:` line holds no JSON key); undefined when it must be parsed.
+ */
+function scanEvent(text: string, event: string | undefined, options: ParseOptions): boolean | undefined {
+  if (options.captureContent) return undefined;
+  const type = event ?? firstTypeName(text);
+  // Top-level types all start with `response.` (or are `error`); any other first `type` is a
+  // nested one from a reordered object, so the event is parsed to find the real type.
+  if (type === undefined || !type.startsWith('response.')) return undefined;
+  if (isContentDelta(type)) return hasDelta(text);
+  return RESPONSE_LIFECYCLE.has(type) ? undefined : false;
+}
+
 export const openAiResponsesParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
 
@@ -136,17 +151,14 @@ export const openAiResponsesParser: ProviderParser = {
   },
 
   readEvent(data, event, facts, options) {
-    const scannedType = event ?? firstTypeName(data);
-    // Top-level types all start with `response.` (or are `error`); any other first `type` is a
-    // nested one from a reordered object, so the event is parsed to find the real type.
-    if (scannedType !== undefined && scannedType.startsWith('response.') && !options.captureContent) {
-      if (isContentDelta(scannedType)) return hasDelta(data);
-      if (!RESPONSE_LIFECYCLE.has(scannedType)) return false;
-    }
+    const scanned = scanEvent(data, event, options);
+    if (scanned !== undefined) return scanned;
     if (data === '[DONE]') return false;
     const parsed = parseJson(data);
     if (!isObject(parsed)) return false;
     const type = stringOrUndefined(parsed.type) ?? event;
     return type === undefined ? false : readParsedEvent(parsed, type, facts, options);
   },
+
+  scanRawEvent: (raw, _facts, options) => scanEvent(raw, rawEventName(raw), options),
 };

@@ -3,7 +3,8 @@
 // facts, and this class turns facts into one GenAI CLIENT span. Nothing here can reach the
 // application: every entry point is called inside the tap's guard, and no method throws on bad input.
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { createStreamDecoder, type StreamDecoder } from '../providers/decoders/index.js';
+import type { StreamDecoder } from '../providers/decoders/index.js';
+import { createStreamReader } from '../providers/stream-reader.js';
 import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts } from '../providers/types.js';
 import { redactUrl } from './redact.js';
 import { StreamTiming } from './stream-timing.js';
@@ -95,10 +96,7 @@ export class ModelCall {
     if (status >= 200 && status < 300) {
       const format = streamFormatOf(contentType, this.requestFacts?.stream === true ? this.call.route.streamFormat : undefined);
       if (format) {
-        const { parser } = this.call.route;
-        this.decoder = createStreamDecoder(format, (data, event) => {
-          if (parser.readEvent(data, event, this.facts, this.parseOptions)) this.timing.mark(this.chunkArrivedAt);
-        });
+        this.decoder = createStreamReader(format, this.call.route.parser, this.facts, this.parseOptions, () => this.timing.mark(this.chunkArrivedAt));
         return;
       }
     }

@@ -2,6 +2,7 @@
 // being split, and nothing a server or a handler does makes push() or end() throw.
 import { describe, expect, it } from 'vitest';
 import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import { createSseDecoder, rawEventName } from '../../agent/providers/decoders/sse.js';
 import type { StreamFormat } from '../../agent/providers/types.js';
 
 type Event = [data: string, event: string | undefined];
@@ -55,6 +56,57 @@ describe('SSE decoder', () => {
       ['first', undefined],
       ['last', undefined],
     ]);
+  });
+
+  it('offers the settler only whole single events at an event boundary, in the plain shape', () => {
+    const offered: string[] = [];
+    const events: Event[] = [];
+    // Settles every offered event except the ones that ask to be decoded.
+    const decoder = createSseDecoder(
+      (data, event) => events.push([data, event]),
+      (raw) => {
+        offered.push(raw);
+        if (raw.includes('decline')) return false;
+        if (raw.includes('throw')) throw new Error('settler failed');
+        return true;
+      },
+    );
+    const pushes = [
+      'data: {"a":1}\n\n', // whole event at the start: offered, settled
+      'event: delta\ndata: {"b":2}\n\n', // named event: offered, settled
+      'data: {"c":', // half an event: not offered
+      '3}\n\n', // the rest of it: not at a boundary, not offered
+      'data: decline\n\n', // offered, declined: decoded
+      'data: throw\n\n', // offered, the settler throws: decoded
+      'data: one\n\ndata: two\n\n', // two events: not offered
+      'data: crlf\r\n\n', // a CR line end: not offered
+      'id: 1\ndata: x\n\n', // two lines, not event + data: not offered
+      `data: "${MULTI_BYTE}"\n\n`, // offered as latin1 bytes, settled
+    ];
+    for (const text of pushes) decoder.push(encode(text));
+    decoder.end();
+    expect(offered).toEqual([
+      'data: {"a":1}\n\n',
+      'event: delta\ndata: {"b":2}\n\n',
+      'data: decline\n\n',
+      'data: throw\n\n',
+      `data: "${Buffer.from(MULTI_BYTE).toString('latin1')}"\n\n`,
+    ]);
+    expect(events).toEqual([
+      ['{"c":3}', undefined],
+      ['decline', undefined],
+      ['throw', undefined],
+      ['one', undefined],
+      ['two', undefined],
+      ['crlf', undefined],
+      ['x', undefined],
+    ]);
+  });
+
+  it('reads the event name of a raw event', () => {
+    expect(rawEventName('event: content_block_delta\ndata: {}\n\n')).toBe('content_block_delta');
+    expect(rawEventName('event:ping\ndata: {}\n\n')).toBe('ping');
+    expect(rawEventName('data: {}\n\n')).toBeUndefined();
   });
 
   it('never throws: malformed lines, a throwing handler, pushes after end, non-byte input', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { recognise } from '../../agent/providers/table.js';
 import { emptyResponseFacts, type ProviderParser, type ResponseFacts } from '../../agent/providers/types.js';
 import { GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/spans/semconv.js';
-import { cutPlans, loadRecording, naiveSseEvents, outgoingRequestOf, replay, type Recording } from './recordings.js';
+import { cutPlans, eventBoundaryCuts, loadRecording, naiveSseEvents, outgoingRequestOf, replay, type Recording } from './recordings.js';
 
 const CAPTURE = { captureContent: true };
 const NO_CAPTURE = { captureContent: false };
@@ -106,9 +106,15 @@ function checkStream(file: string, expectedOf: (body: string) => Expected, rando
       expect({ cuts, facts: run.facts, contentEvents: run.contentEvents }).toEqual({ cuts, ...expected, text: undefined });
     }
   }
+  // One whole event per chunk, as providers write them: past the stream's head, events that cannot
+  // change the facts are settled from their raw bytes, never decoded, and the answer is the same.
+  const oneEventPerChunk = replay(parser, format, bytes, eventBoundaryCuts(bytes));
+  expect({ facts: oneEventPerChunk.facts, contentEvents: oneEventPerChunk.contentEvents }).toEqual({ facts: expected.facts, contentEvents: expected.contentEvents });
+  expect(oneEventPerChunk.rawSettled).toBeGreaterThanOrEqual(expected.contentEvents - 1);
   // With capture on every event is parsed: the same facts, plus the text.
   for (const cuts of plans.slice(0, 200)) {
     const run = replay(parser, format, bytes, cuts, CAPTURE);
+    expect(run.rawSettled).toBe(0); // the text is needed: nothing is settled unread
     expect(run.contentEvents).toBe(expected.contentEvents);
     expect(run.facts).toEqual({ ...expected.facts, outputText: expected.text || undefined });
   }

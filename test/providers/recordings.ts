@@ -2,7 +2,7 @@
 // cut into chunks at chosen points, the way the transport tap will feed them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import { createStreamReader } from '../../agent/providers/stream-reader.js';
 import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type ProviderParser, type ResponseFacts, type StreamFormat } from '../../agent/providers/types.js';
 import { seededRandom } from '../../demo/seeded-random.js';
 
@@ -29,6 +29,8 @@ export interface Replay {
   facts: ResponseFacts;
   events: number;
   contentEvents: number;
+  /** Events the parser settled from their raw text, never decoded (the recorder's hot path). */
+  rawSettled: number;
 }
 
 /** Decodes `bytes` cut at `cuts` (ascending byte offsets) and reads every event with `parser`. */
@@ -40,11 +42,24 @@ export function replay(
   options: ParseOptions = { captureContent: false },
 ): Replay {
   const facts = emptyResponseFacts();
-  const result: Replay = { facts, events: 0, contentEvents: 0 };
-  const decoder = createStreamDecoder(format, (data, event) => {
-    result.events++;
-    if (parser.readEvent(data, event, facts, options)) result.contentEvents++;
-  });
+  const result: Replay = { facts, events: 0, contentEvents: 0, rawSettled: 0 };
+  // Counting what the parser reads, through the same reader the recorder uses (raw-event shortcut included).
+  const counted: ProviderParser = {
+    ...parser,
+    readEvent: (data, event, f, o) => {
+      result.events++;
+      return parser.readEvent(data, event, f, o);
+    },
+    scanRawEvent: parser.scanRawEvent && ((raw, f, o) => {
+      const verdict = parser.scanRawEvent!(raw, f, o);
+      if (verdict !== undefined) {
+        result.events++;
+        result.rawSettled++;
+      }
+      return verdict;
+    }),
+  };
+  const decoder = createStreamReader(format, counted, facts, options, () => result.contentEvents++);
   let start = 0;
   for (const cut of [...cuts, bytes.length]) {
     decoder.push(bytes.subarray(start, cut));
@@ -67,6 +82,13 @@ export function cutPlans(length: number, randomRuns: number, seed = 42): number[
   }
   plans.push(Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1)); // one byte at a time
   return plans;
+}
+
+/** Cuts after every blank line: one whole event per chunk, as providers write them. */
+export function eventBoundaryCuts(bytes: Uint8Array): number[] {
+  const cuts: number[] = [];
+  for (let i = 1; i < bytes.length - 1; i++) if (bytes[i] === 10 && bytes[i - 1] === 10) cuts.push(i + 1);
+  return cuts;
 }
 
 /** The SSE events of a recorded body, read naively (the recordings use plain `\n` framing). */
