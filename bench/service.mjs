@@ -5,6 +5,7 @@
 // `openai` and `node:http` are loaded with require(): every peer patches modules with
 // require-in-the-middle, which needs no extra ESM loader set-up, so each peer runs as its docs'
 // plain start describes. llm-otel-agent observes fetch through diagnostics channels either way.
+import diagnostics from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { RECORDING_HEADER, SERVICE_PATHS, STREAM_RECORD_LIMIT } from './lib/service-protocol.mjs';
 
@@ -22,6 +23,37 @@ const MESSAGES = [{ role: 'user', content: 'Write a short poem about observabili
 
 /** Epoch milliseconds with sub-ms precision, on the clock OpenTelemetry stamps spans with. */
 const epochNow = () => performance.timeOrigin + performance.now();
+
+// The client's true receive time of each streamed call's first content: when those bytes reached the
+// process (undici hands a body chunk to JavaScript), seen by the bench's own diagnostics-channel
+// observer. Installed alike in every row, no-agent included, so it costs the same everywhere. The SDK
+// yields the chunk later (at zero simulated delay the whole stream is in before create() returns);
+// that app-read time is recorded too, and the report shows the error against both.
+const watchedRequests = new WeakMap();
+const firstArrivals = new Map();
+const CONTENT_DELTA = /"content":"[^"]/;
+diagnostics.subscribe('undici:request:create', ({ request }) => {
+  const callId = headerOf(request.headers, RECORDING_HEADER);
+  if (callId !== undefined) watchedRequests.set(request, callId);
+});
+diagnostics.subscribe('undici:request:bodyChunkReceived', ({ request, chunk }) => {
+  const callId = watchedRequests.get(request);
+  if (callId === undefined) return;
+  const arrivedAt = epochNow();
+  if (!CONTENT_DELTA.test(Buffer.from(chunk).toString('latin1'))) return;
+  firstArrivals.set(callId, arrivedAt);
+  watchedRequests.delete(request);
+});
+
+/** A request header from undici's request: [name, value, ...] (undici 7) or "name: value\r\n" text (undici 6). */
+function headerOf(headers, wanted) {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === wanted) return String(headers[i + 1]);
+    return undefined;
+  }
+  const match = typeof headers === 'string' ? new RegExp(`^${wanted}: *(.*)$`, 'im').exec(headers) : null;
+  return match ? match[1].trim() : undefined;
+}
 
 // The simulator's x-request-id for each call, found through the bench's call header, so the runner
 // can match the simulator's own record of when it wrote the first content chunk.
@@ -61,7 +93,9 @@ async function streamChat() {
   }
   const simRequestId = simRequestIds.get(callId) ?? null;
   simRequestIds.delete(callId);
-  if (streamRecords.length < STREAM_RECORD_LIMIT) streamRecords.push({ responseId, issuedAt, firstContentAt, simRequestId });
+  const firstContentArrivedAt = firstArrivals.get(callId) ?? null;
+  firstArrivals.delete(callId);
+  if (streamRecords.length < STREAM_RECORD_LIMIT) streamRecords.push({ responseId, issuedAt, firstContentArrivedAt, firstContentAt, simRequestId });
   return { chunks };
 }
 

@@ -55,6 +55,8 @@ function accuracyFigures(accuracies) {
     pooledP99ErrorMs: reported ? percentile(pooledErrors, 99) : undefined,
     pooledMaxErrorMs: reported ? Math.max(...pooledErrors) : undefined,
     pooledSignedP50Ms: reported ? percentile(accuracies.flatMap((accuracy) => accuracy.signedErrorsMs ?? []), 50) : undefined,
+    pooledReadP50ErrorMs: reported ? percentile(accuracies.flatMap((accuracy) => accuracy.readErrorsMs ?? []), 50) : undefined,
+    pooledReadP99ErrorMs: reported ? percentile(accuracies.flatMap((accuracy) => accuracy.readErrorsMs ?? []), 99) : undefined,
     simToClientP50Ms: percentile(pooledSimLag, 50),
     simToClientP99Ms: percentile(pooledSimLag, 99),
     spansPerCall: spread(accuracies.map((accuracy) => accuracy.spansPerCall)),
