@@ -5,7 +5,6 @@ import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined
 import { firstTypeName, nonEmptyString, scanFor } from './json-scan.js';
 import { errorTypeOf } from './error-type.js';
 import { ANTHROPIC_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
-import { rawEventName } from './decoders/sse.js';
 import { contentToParts, textBlockToPart, type BlockMapper, type ChatMessage } from './messages.js';
 
 /** The content_block_delta fields that hold generated content: text_delta, input_json_delta, thinking_delta. */
@@ -133,5 +132,5 @@ export const anthropicMessagesParser: ProviderParser = {
     return type === undefined ? false : readParsedEvent(parsed, type, facts, options);
   },
 
-  scanRawEvent: (raw, _facts, options) => scanEvent(raw, rawEventName(raw), options),
+  scanRawEvent: (raw, event, _facts, options) => scanEvent(raw, event, options),
 };

@@ -107,7 +107,7 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
 
     // The raw event's field names (`data:`) and `[DONE]` hold no key pattern, so the scan of the
     // raw text answers as the scan of its data does.
-    scanRawEvent: scanKnownStream,
+    scanRawEvent: (raw, _event, facts, options) => scanKnownStream(raw, facts, options),
 
     requestUsageInStream,
   };

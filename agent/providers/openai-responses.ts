@@ -8,7 +8,6 @@ import { OPENAI_RESPONSES_USAGE, readUsage } from './usage.js';
 import { errorTypeOf, OTHER_ERROR_TYPE } from './error-type.js';
 import { OPENAI_RESPONSES_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
 import { contentToParts, textPart, type ChatMessage } from './messages.js';
-import { rawEventName } from './decoders/sse.js';
 
 /** Events whose `delta` is generated content (reasoning covers reasoning_text and reasoning_summary_text). */
 function isContentDelta(type: string): boolean {
@@ -160,5 +159,5 @@ export const openAiResponsesParser: ProviderParser = {
     return type === undefined ? false : readParsedEvent(parsed, type, facts, options);
   },
 
-  scanRawEvent: (raw, _facts, options) => scanEvent(raw, rawEventName(raw), options),
+  scanRawEvent: (raw, event, _facts, options) => scanEvent(raw, event, options),
 };

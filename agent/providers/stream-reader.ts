@@ -24,8 +24,8 @@ export function createStreamReader(
 function rawSettler(parser: ProviderParser, facts: ResponseFacts, options: ParseOptions, onContent: () => void): RawEventSettler | undefined {
   const scanRawEvent = parser.scanRawEvent;
   if (scanRawEvent === undefined) return undefined;
-  return (raw) => {
-    const verdict = scanRawEvent(raw, facts, options);
+  return (raw, event) => {
+    const verdict = scanRawEvent(raw, event, facts, options);
     if (verdict === undefined) return false;
     if (verdict) onContent();
     return true;

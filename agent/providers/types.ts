@@ -68,10 +68,10 @@ export interface ProviderParser {
   /**
    * Optional hot-path shortcut for SSE streams: the same answer as readEvent for one whole event,
    * read from its raw text (field lines included; bytes as latin1, so only ASCII is meaningful)
-   * without decoding or parsing it. Returns undefined whenever the event could change the facts
-   * or the parser cannot tell (the event then goes through readEvent).
+   * and its `event:` name, without decoding or parsing it. Returns undefined whenever the event
+   * could change the facts or the parser cannot tell (the event then goes through readEvent).
    */
-  scanRawEvent?(raw: string, facts: ResponseFacts, options: ParseOptions): boolean | undefined;
+  scanRawEvent?(raw: string, event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean | undefined;
   /**
    * Optional: the request body rewritten to ask for usage in a stream (OpenAI's
    * stream_options.include_usage), or undefined to leave it as it is.

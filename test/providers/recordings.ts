@@ -50,8 +50,8 @@ export function replay(
       result.events++;
       return parser.readEvent(data, event, f, o);
     },
-    scanRawEvent: parser.scanRawEvent && ((raw, f, o) => {
-      const verdict = parser.scanRawEvent!(raw, f, o);
+    scanRawEvent: parser.scanRawEvent && ((raw, event, f, o) => {
+      const verdict = parser.scanRawEvent!(raw, event, f, o);
       if (verdict !== undefined) {
         result.events++;
         result.rawSettled++;

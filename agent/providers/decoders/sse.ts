@@ -19,9 +19,9 @@ const EVENT_FIELD = 'event:';
 
 /**
  * Settles one whole event from its raw text (its field lines and the blank line, the bytes read as
- * latin1, so only ASCII is meaningful), or returns false to have it decoded and dispatched.
+ * latin1, so only ASCII is meaningful) and its `event:` name, or returns false to have it decoded and dispatched.
  */
-export type RawEventSettler = (raw: string) => boolean;
+export type RawEventSettler = (raw: string, event: string | undefined) => boolean;
 
 export function createSseDecoder(onEvent: StreamEventHandler, settleRaw?: RawEventSettler): StreamDecoder {
   const handle = guardHandler(onEvent);
@@ -80,14 +80,13 @@ function settleOneEvent(chunk: Uint8Array, settleRaw: RawEventSettler): boolean 
   const raw = latin1(chunk);
   const lastLine = raw.length - 2;
   const firstBreak = raw.indexOf(LF_TEXT);
-  if (firstBreak !== lastLine) {
-    if (!raw.startsWith(EVENT_FIELD) || raw.indexOf(LF_TEXT, firstBreak + 1) !== lastLine) return false;
-  }
+  const event = rawEventName(raw);
+  if (firstBreak !== lastLine && (event === undefined || raw.indexOf(LF_TEXT, firstBreak + 1) !== lastLine)) return false;
   if (raw.includes(CR_TEXT)) return false;
-  return settleRaw(raw);
+  return settleRaw(raw, event);
 }
 
-/** The `event:` name of a raw event (see RawEventSettler), or undefined when it has none. */
+/** The `event:` name of a raw event, or undefined when it has none. */
 export function rawEventName(raw: string): string | undefined {
   if (!raw.startsWith(EVENT_FIELD)) return undefined;
   const start = raw.charCodeAt(EVENT_FIELD.length) === SPACE ? EVENT_FIELD.length + 1 : EVENT_FIELD.length;
