@@ -129,8 +129,11 @@ function traceExporters(config: AgentConfig): SpanExporter[] {
   for (const name of config.tracesExporters) {
     if (name === 'console') exporters.push(new ConsoleSpanExporter());
     if (name === 'otlp') {
-      const module = config.otlpTracesProtocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
-      const { OTLPTraceExporter } = loadEsm<typeof import('@opentelemetry/exporter-trace-otlp-proto')>(module);
+      // Literal specifiers: the preload bundle (scripts/bundle-preload.mjs) finds loadEsm's modules by them.
+      const { OTLPTraceExporter } =
+        config.otlpTracesProtocol === 'http/json'
+          ? loadEsm<typeof import('@opentelemetry/exporter-trace-otlp-http')>('@opentelemetry/exporter-trace-otlp-http')
+          : loadEsm<typeof import('@opentelemetry/exporter-trace-otlp-proto')>('@opentelemetry/exporter-trace-otlp-proto');
       exporters.push(new OTLPTraceExporter({ url: config.otlpTracesUrl }));
     }
   }

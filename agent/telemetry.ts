@@ -51,8 +51,10 @@ function pushExporter(name: 'otlp' | 'console', config: AgentConfig): PushMetric
   if (name === 'console') {
     return new ConsoleMetricExporter();
   }
-  const module = config.otlpMetricsProtocol === 'http/json' ? '@opentelemetry/exporter-metrics-otlp-http' : '@opentelemetry/exporter-metrics-otlp-proto';
-  const { OTLPMetricExporter } = loadEsm<typeof import('@opentelemetry/exporter-metrics-otlp-proto')>(module);
+  const { OTLPMetricExporter } =
+    config.otlpMetricsProtocol === 'http/json'
+      ? loadEsm<typeof import('@opentelemetry/exporter-metrics-otlp-http')>('@opentelemetry/exporter-metrics-otlp-http')
+      : loadEsm<typeof import('@opentelemetry/exporter-metrics-otlp-proto')>('@opentelemetry/exporter-metrics-otlp-proto');
   return new OTLPMetricExporter({ url: config.otlpMetricsUrl });
 }
 

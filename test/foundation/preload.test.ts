@@ -1,6 +1,8 @@
 // The preload as users run it: child processes started with `node --import llm-otel-agent` (or
 // --require), spans decoded by a real OTLP/HTTP receiver, in protobuf and JSON.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopAll } from '../helpers/child-app.js';
@@ -33,6 +35,21 @@ afterAll(async () => {
   await receiver.close();
   await new Promise((resolve) => upstream.close(resolve));
 });
+
+/** import-in-the-middle, require-in-the-middle and the packages they depend on, from their package.json files. */
+const repoRoot = resolve(import.meta.dirname, '../..');
+const MODULE_HOOKS = (() => {
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    if (found.has(name)) return;
+    found.add(name);
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency);
+  };
+  visit('import-in-the-middle');
+  visit('require-in-the-middle');
+  return found;
+})();
 
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -153,6 +170,42 @@ describe('node --import llm-otel-agent', () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   });
+
+  // The preload is one bundled file (scripts/bundle-preload.mjs): start-up is not spent resolving and
+  // linking hundreds of modules. A resolve hook installed before the agent lists every module the
+  // process resolves; exporters of both protocols and both signals, all in use, must come from the bundle.
+  for (const protocol of ['http/protobuf', 'http/json'] as const) {
+    it(`starts from its one bundled file, with every ${protocol} exporter in use`, async () => {
+      const recordResolved = encodeURIComponent(
+        `import { registerHooks } from 'node:module'; globalThis.resolvedUrls = [];` +
+          `registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); globalThis.resolvedUrls.push(r.url); return r; } });`,
+      );
+      const script = `
+        import http from 'node:http';
+        await fetch(process.env.UPSTREAM + '/via-fetch').then((r) => r.text());
+        await new Promise((resolve) => http.get(process.env.UPSTREAM + '/via-http', (r) => r.resume().on('end', resolve)));
+        await new Promise((resolve) => setTimeout(resolve, 700)); // span and metric exports have run
+        console.log('RESOLVED ' + JSON.stringify(globalThis.resolvedUrls));
+      `;
+      const env = baseEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_METRICS_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_INTERVAL: '200' });
+      const app = await startApp({ script, ext: 'mjs', env, nodeArgs: ['--import', `data:text/javascript,${recordResolved}`, '--import', 'llm-otel-agent'] });
+      const [, json] = await app.waitForLine(/^RESOLVED (.*)$/);
+      const packagesResolved = new Set(
+        (JSON.parse(json!) as string[]).flatMap((url) => url.match(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? []),
+      );
+      // The module hooks stay outside the bundle (one shared copy): they and their dependencies are all.
+      expect([...packagesResolved].filter((name) => name !== 'llm-otel-agent' && !MODULE_HOOKS.has(name))).toEqual([]);
+      expect(packagesResolved).toContain('import-in-the-middle');
+      expect(packagesResolved).toContain('require-in-the-middle');
+      const agentFiles = (JSON.parse(json!) as string[]).filter((url) => url.startsWith('file:') && !url.includes('/node_modules/') && url.includes('/dist/'));
+      expect(agentFiles.map((url) => url.replace(/^.*\/dist\//, 'dist/'))).toEqual(['dist/bundle/register.js']);
+      // ... and the exports ran: spans and metrics reached the receiver in this protocol.
+      const spans = await receiver.waitForSpans((all) => all.filter((s) => s.kind === CLIENT).length >= 2);
+      expect(spans.every((s) => s.encoding === (protocol === 'http/json' ? 'json' : 'protobuf'))).toBe(true);
+      expect(receiver.requests.some((r) => r.path === '/v1/metrics')).toBe(true);
+      expect(app.stderr).not.toMatch(/error|warning/i);
+    });
+  }
 
   it('OTEL_SDK_DISABLED=true leaves the service untouched', async () => {
     const app = await startApp({ script: esmHttpApp, ext: 'mjs', env: baseEnv({ OTEL_SDK_DISABLED: 'true' }) });
