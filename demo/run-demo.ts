@@ -42,7 +42,7 @@ const TRACE_WAIT_MS = 5_000;
 
 /** The compiled entries the demo runs; the demo ships inside the package, next to the agent. */
 function builtEntries(): { agentEntry: string; serviceEntry: string } {
-  const agentEntry = fileURLToPath(new URL('../agent/register.js', import.meta.url));
+  const agentEntry = fileURLToPath(new URL('../bundle/register.js', import.meta.url));
   const serviceEntry = fileURLToPath(new URL('./service/main.js', import.meta.url));
   for (const entry of [agentEntry, serviceEntry]) {
     if (!existsSync(entry)) throw new DemoFailure(`${entry} is missing: run \`npm run build\` first`);

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { LISTENING_PREFIX } from './service/chat-service.js';
 
 export interface ServiceProcessOptions {
-  /** The agent's ESM entry (dist/agent/register.js), given to --import. */
+  /** The agent's ESM entry (dist/bundle/register.js, what `--import llm-otel-agent` resolves to), given to --import. */
   agentEntry: string;
   /** The service's compiled entry (dist/demo/service/main.js). */
   serviceEntry: string;

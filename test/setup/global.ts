@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 const repoRoot = resolve(import.meta.dirname, '../..');
 
 export default function setup(): () => void {
-  if (!existsSync(join(repoRoot, 'dist/agent/register.js'))) {
+  if (!existsSync(join(repoRoot, 'dist/agent/register.js')) || !existsSync(join(repoRoot, 'dist/bundle/register.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   }
   const appRoot = join(tmpdir(), `llm-otel-agent-apps-${process.pid}`);
