@@ -48,8 +48,9 @@ try {
     writeFileSync(SOAK_FILE, await runSoak(backends, options, log));
     console.log(readFileSync(SOAK_FILE, 'utf8'));
   } else if (options.profile) {
-    writeFileSync(PROFILE_FILE, await runProfile(backends, options));
-    console.log(readFileSync(PROFILE_FILE, 'utf8'));
+    const file = options.profileWorkload === 'stream' ? PROFILE_FILE : output(`profile-${options.profileWorkload}.md`);
+    writeFileSync(file, await runProfile(backends, options));
+    console.log(readFileSync(file, 'utf8'));
   } else {
     await compare(backends, options);
   }

@@ -16,7 +16,8 @@ const flag = (env, name) => env[name] === '1' || env[name] === 'true';
  * BENCH_CONCURRENCY. BENCH_IDLE_ACCURACY_CALLS: streamed calls one at a time for the idle TTFT figure.
  * BENCH_PHASE_LIMIT_S: no new call after this long in one phase. BENCH_INCLUDE_USAGE=0:
  * streams without the usage chunk (read by the service itself). BENCH_CONFIGS: comma-separated row ids. BENCH_SOAK=1: the RSS soak instead
- * (BENCH_SOAK_CALLS, BENCH_SOAK_EVERY). BENCH_PROFILE=1: a --cpu-prof run of the agent instead.
+ * (BENCH_SOAK_CALLS, BENCH_SOAK_EVERY). BENCH_PROFILE=1: a --cpu-prof run of the agent instead
+ * (BENCH_PROFILE_WORKLOAD: stream, chat, embeddings or plain).
  */
 export function readOptions(env = process.env) {
   const quick = flag(env, 'BENCH_QUICK');
@@ -37,5 +38,6 @@ export function readOptions(env = process.env) {
     includeUsage: env.BENCH_INCLUDE_USAGE !== '0',
     profile: flag(env, 'BENCH_PROFILE'),
     profileCalls: positiveInt(env, 'BENCH_PROFILE_CALLS', quick ? 500 : 2000),
+    profileWorkload: env.BENCH_PROFILE_WORKLOAD || 'stream',
   };
 }

@@ -1,6 +1,7 @@
-// BENCH_PROFILE=1: the streaming workload under llm-otel-agent at 100 % sampling with --cpu-prof on
-// the service child, and the same without the agent; reports where the service's CPU went, per call,
-// and the agent's top frames.
+// BENCH_PROFILE=1: one workload (BENCH_PROFILE_WORKLOAD, streaming by default) under llm-otel-agent at
+// 100 % sampling with --cpu-prof on the service child, and the same without the agent; reports where
+// the service's CPU went, per call, and the agent's top frames. The agent runs from its unbundled build
+// here (the same code as the bundle users get), so frames can be told apart by package.
 import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIGS } from './configs.mjs';
@@ -10,6 +11,7 @@ import { BENCH_DIR, startService } from './session.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
 const AGENT_DIST = realpathSync(join(BENCH_DIR, '..', 'dist', 'agent'));
+const UNBUNDLED_PRELOAD = ['--import', join(AGENT_DIST, 'register.js')];
 
 /** Code areas, most specific first: the agent, OpenTelemetry, the openai SDK, Node itself. */
 const AREAS = [
@@ -27,7 +29,8 @@ const shortFrame = (frame) => frame.replace(AGENT_DIST, 'dist/agent').replace(/^
 
 /** Profiles one service child over the streaming workload; returns the analysis and the profile path. */
 async function profileConfig(config, backends, options) {
-  const workload = WORKLOADS.find((candidate) => candidate.id === 'stream');
+  const workload = WORKLOADS.find((candidate) => candidate.id === options.profileWorkload);
+  if (!workload) throw new Error(`BENCH_PROFILE_WORKLOAD=${options.profileWorkload}: not one of ${WORKLOADS.map((w) => w.id).join(', ')}`);
   const dir = join(BENCH_DIR, '.tmp', 'profile', config.id);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -46,26 +49,28 @@ async function profileConfig(config, backends, options) {
 export async function runProfile(backends, options) {
   const byId = (id) => CONFIGS.find((candidate) => candidate.id === id);
   const baseline = await profileConfig(byId('none'), backends, options);
-  const agent = await profileConfig(byId('agent-100'), backends, options);
-  return profileMarkdown(baseline, agent, { calls: options.warmup + options.profileCalls, chunks: options.chunks });
+  const agentConfig = byId('agent-100');
+  const agent = await profileConfig({ ...agentConfig, preload: UNBUNDLED_PRELOAD }, backends, options);
+  const streamed = options.profileWorkload === 'stream';
+  return profileMarkdown(baseline, agent, { calls: options.warmup + options.profileCalls, chunks: streamed ? options.chunks : 0, workload: options.profileWorkload });
 }
 
-function profileMarkdown(baseline, agent, { calls, chunks }) {
+function profileMarkdown(baseline, agent, { calls, chunks, workload }) {
   const ms = (value) => value.toFixed(1);
   const pct = (share) => `${(share * 100).toFixed(1)} %`;
   const perCallUs = (value) => ((value * 1000) / calls).toFixed(0);
-  const perChunkUs = (value) => ((value * 1000) / (calls * chunks)).toFixed(2);
+  const perChunk = (value) => (chunks ? `,\n${((value * 1000) / (calls * chunks)).toFixed(2)} µs a chunk)` : ')');
   const rows = (list) => list.map((entry) => `| \`${shortFrame(entry.frame)}\` | ${ms(entry.ms)} | ${pct(entry.share)} | ${perCallUs(entry.ms)} |`);
   const areaMs = (analysis, area) => analysis.selfByArea.find((entry) => entry.area === area)?.ms ?? 0;
   const areas = [...new Set([...agent.analysis.selfByArea, ...baseline.analysis.selfByArea].map((entry) => entry.area))];
   const a = agent.analysis;
   return [
-    '## CPU profile: streaming, no agent against llm-otel-agent at 100 % sampling',
+    `## CPU profile: ${workload}, no agent against llm-otel-agent at 100 % sampling`,
     '',
-    `\`node --cpu-prof\` on the service child for ${calls} streamed calls each (warm-up included), ${chunks} chunks a call;`,
+    `\`node --cpu-prof\` on the service child for ${calls} calls each (warm-up included)${chunks ? `, ${chunks} chunks a call` : ''};`,
     `profiles: \`${baseline.file}\`, \`${agent.file}\`. Sampled: ${ms(baseline.analysis.totalMs)} ms without, ${ms(a.totalMs)} ms with the agent.`,
-    `With an agent frame anywhere on the stack: ${ms(a.underFocusMs)} ms (${pct(a.underFocusMs / a.totalMs)}, ${perCallUs(a.underFocusMs)} µs a call,`,
-    `${perChunkUs(a.underFocusMs)} µs a chunk). The rest of the difference is spread over the areas below (GC and Node`,
+    `With an agent frame anywhere on the stack: ${ms(a.underFocusMs)} ms (${pct(a.underFocusMs / a.totalMs)}, ${perCallUs(a.underFocusMs)} µs a call${perChunk(a.underFocusMs)}.`,
+    `The rest of the difference is spread over the areas below (GC and Node`,
     'internals such as diagnostics channels and async context, the OpenTelemetry SDK called from instrumentations).',
     '',
     '| code area (self time) | no agent, µs a call | agent, µs a call | difference, µs a call |',
