@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGpuPoller, type GpuPoller, type GpuPollerOptions } from '../../agent/metrics/gpu/poller.js';
+import { isAlive } from '../helpers/child-app.js';
 import { FakeNvidiaSmi } from './fake-nvidia-smi.js';
 import { GpuMetrics } from './gpu-metrics.js';
 
@@ -318,15 +319,6 @@ describe('GPU poller lifecycle', () => {
 /** What holds the event loop open: active handles that are ref'd (Node lists only those). */
 function keptAlive(): string[] {
   return process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap' && kind !== 'FSReqCallback').sort();
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {

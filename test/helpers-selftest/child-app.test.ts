@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runApp, startApp, stopAll } from '../helpers/child-app.js';
+import { isAlive, runApp, startApp, stopAll } from '../helpers/child-app.js';
 
 // Under the full suite test/setup/global.ts provides the app root; alone, these tests make their own.
 let ownAppRoot: string | undefined;
@@ -20,15 +20,6 @@ afterAll(() => {
   }
 });
 afterEach(() => stopAll());
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const SERVER_SCRIPT = `
 import { createServer } from 'node:http';

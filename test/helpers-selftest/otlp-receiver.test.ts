@@ -24,6 +24,19 @@ import {
   type ReceivedSpan,
 } from '../helpers/otlp-receiver.js';
 
+/** One attribute of every type OTLP carries, sent and expected back as they are. */
+const EVERY_ATTRIBUTE_TYPE = {
+  'attr.string': 'hello',
+  'attr.int': 42,
+  'attr.negative': -7,
+  'attr.large': 2 ** 40,
+  'attr.double': 0.25,
+  'attr.true': true,
+  'attr.false': false,
+  'attr.strings': ['a', 'b'],
+  'attr.numbers': [1, 2.5],
+  'attr.booleans': [true, false],
+};
 const resource = resourceFromAttributes({ 'service.name': 'selftest', 'deployment.environment': 'test', 'process.pid': 4321 });
 
 /** What every OTLP exporter of the SDK offers, whatever it exports. */
@@ -56,18 +69,7 @@ function recordSpans(): ReadableSpan[] {
     'chat gpt-test',
     {
       kind: SpanKind.CLIENT,
-      attributes: {
-        'attr.string': 'hello',
-        'attr.int': 42,
-        'attr.negative': -7,
-        'attr.large': 2 ** 40,
-        'attr.double': 0.25,
-        'attr.true': true,
-        'attr.false': false,
-        'attr.strings': ['a', 'b'],
-        'attr.numbers': [1, 2.5],
-        'attr.booleans': [true, false],
-      },
+      attributes: EVERY_ATTRIBUTE_TYPE,
       links: [{ context: linked.spanContext(), attributes: { 'link.reason': 'retry' } }],
     },
     trace.setSpan(ROOT_CONTEXT, parent),
@@ -136,18 +138,7 @@ describe('startOtlpReceiver', () => {
         spanId: childSpan!.spanId,
         parentSpanId: parentSpan!.spanId,
         kind: SpanKind.CLIENT,
-        attributes: {
-          'attr.string': 'hello',
-          'attr.int': 42,
-          'attr.negative': -7,
-          'attr.large': 2 ** 40,
-          'attr.double': 0.25,
-          'attr.true': true,
-          'attr.false': false,
-          'attr.strings': ['a', 'b'],
-          'attr.numbers': [1, 2.5],
-          'attr.booleans': [true, false],
-        },
+        attributes: EVERY_ATTRIBUTE_TYPE,
         status: { code: SpanStatusCode.ERROR, message: 'boom' },
         events: [
           { name: 'gen_ai.first_chunk', attributes: { 'chunk.index': 0, 'chunk.text': 'Hi' } },

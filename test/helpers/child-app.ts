@@ -226,3 +226,13 @@ export async function runApp(options: StartAppOptions & { timeoutMs?: number }):
 export async function stopAll(graceMs = DEFAULT_GRACE_MS): Promise<void> {
   await Promise.all([...running].map((app) => app.stop(graceMs)));
 }
+
+/** Whether a process with this pid still exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
