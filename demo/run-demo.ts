@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findExecutable } from '../agent/cli/find-executable.js';
+import { findExecutable } from '../agent/find-executable.js';
 import { Cleanup } from './cleanup.js';
 import { freePort } from './free-port.js';
 import { planRequests, runLoad, type RequestOutcome } from './load.js';

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { formatBadValue, readConfig, type AgentConfig, type Env, type GpuConfig, type WarnBadValue } from '../config.js';
 import type { LlmMetricsOptions } from '../metrics/index.js';
 import { AGENT_VERSION } from '../version.js';
-import { findExecutable } from './find-executable.js';
+import { findExecutable } from '../find-executable.js';
 
 export interface CliOutput {
   write(text: string): unknown;

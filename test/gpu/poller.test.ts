@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGpuPoller, type GpuPoller, type GpuPollerOptions } from '../../agent/metrics/gpu/poller.js';
@@ -161,12 +162,21 @@ describe('GPU poller, OpenTelemetry naming', () => {
 });
 
 describe('GPU poller failures', () => {
-  it('says once, as info, that there is no nvidia-smi, reports nothing and stops polling', async () => {
+  it('says once, as info, that there is no nvidia-smi, reports nothing and stops polling, without spawning anything', async () => {
     fake = new FakeNvidiaSmi();
-    const p = start({ binary: `${fake.dir}/not-here/nvidia-smi`, intervalSeconds: 0.05 });
-    await p.pollNow();
-    await sleep(200);
-    await p.pollNow();
+    // Node publishes every ChildProcess it creates here: a missing binary must not cost a fork.
+    const spawned: unknown[] = [];
+    const onSpawn = (message: unknown) => spawned.push(message);
+    diagnostics.subscribe('child_process', onSpawn);
+    try {
+      const p = start({ binary: `${fake.dir}/not-here/nvidia-smi`, intervalSeconds: 0.05 });
+      await p.pollNow();
+      await sleep(200);
+      await p.pollNow();
+    } finally {
+      diagnostics.unsubscribe('child_process', onSpawn);
+    }
+    expect(spawned).toEqual([]);
     expect(infos).toHaveLength(1);
     expect(infos[0]).toMatch(/^GPU metrics off: .*not-here\/nvidia-smi not found/);
     expect(warnings).toEqual([]);

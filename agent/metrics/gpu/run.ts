@@ -1,7 +1,9 @@
 // Runs nvidia-smi once, without a shell, and says how it went in a form the poller can act on.
 // Never rejects: every failure becomes an outcome with a stable key for de-duplicating warnings.
 import { execFile, type ChildProcess, type ExecFileException } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { findExecutable } from '../../find-executable.js';
 
 export type RunOutcome =
   | { readonly kind: 'output'; readonly stdout: string }
@@ -42,6 +44,9 @@ export function runOnce(binary: string, args: readonly string[], options: RunOpt
       options.signal.removeEventListener('abort', cancel);
       resolve(outcome);
     };
+    // Most machines have no nvidia-smi. Looking for it first costs a few stat calls; letting the
+    // spawn find out costs a fork of the whole service, at its start-up (about 25 ms measured).
+    if (findExecutable(binary, process.env, existsSync) === undefined) return finish({ kind: 'missing' });
     try {
       const child = execFile(
         binary,
