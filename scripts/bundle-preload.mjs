@@ -1,17 +1,17 @@
 // Bundles the `--import` entry (dist/agent/register.js) with the OpenTelemetry packages it loads
 // into one file, dist/bundle/register.js, which package.json's "import" condition points to.
 // Why: resolving, reading and linking about 440 ES modules one by one was most of the agent's
-// start-up (bench/profile.md); one file starts in well under half the time.
+// start-up; one file starts in well under half the time (README, Performance).
 //
-// Two kinds of thing stay outside the bundle, loaded from node_modules at run time:
-// - the module hooks, import-in-the-middle and require-in-the-middle. The loader hook's generated
-//   wrappers and the instrumentations' Hook meet in import-in-the-middle's module state, so there
-//   must be one copy of it. require-in-the-middle's patched require() is the caller Node sees for
-//   every require() of the application: inside node_modules, Node's "not from node_modules"
-//   deprecation warnings (punycode's DEP0040) stay as quiet for the application's dependencies as
-//   they are without the agent;
-// - anything loadEsm() is not asked for: loadEsm's modules (exporters, HTTP instrumentations) are
-//   bundled too, but each is evaluated only when the configuration first asks for it.
+// The module hooks, import-in-the-middle and require-in-the-middle, stay outside the bundle and are
+// loaded from node_modules at run time. The loader hook's generated wrappers and the
+// instrumentations' Hook meet in import-in-the-middle's module state, so there must be one copy of
+// it. require-in-the-middle's patched require() is the caller Node sees for every require() of the
+// application: inside node_modules, Node's "not from node_modules" deprecation warnings (punycode's
+// DEP0040) stay as quiet for the application's dependencies as they are without the agent.
+//
+// loadEsm()'s modules (exporters, HTTP instrumentations) are inside the bundle, but each is
+// evaluated only when the configuration first asks for it.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
