@@ -13,7 +13,7 @@ const flag = (env, name) => env[name] === '1' || env[name] === 'true';
 /**
  * BENCH_QUICK=1: a 1–2 minute smoke run. BENCH_CALLS: timed streaming calls per repeat (other
  * workloads scale it). BENCH_WARMUP: warm-up calls per workload. BENCH_REPEATS: alternating repeats.
- * BENCH_CONCURRENCY. BENCH_IDLE_ACCURACY_CALLS: streamed calls one at a time for the idle TTFT figure.
+ * BENCH_CONCURRENCY. BENCH_STARTUP_SAMPLES: starts per configuration and repeat, their median is the repeat's start-up. BENCH_IDLE_ACCURACY_CALLS: streamed calls one at a time for the idle TTFT figure.
  * BENCH_PHASE_LIMIT_S: no new call after this long in one phase. BENCH_INCLUDE_USAGE=0:
  * streams without the usage chunk (read by the service itself). BENCH_CONFIGS: comma-separated row ids. BENCH_SOAK=1: the RSS soak instead
  * (BENCH_SOAK_CALLS, BENCH_SOAK_EVERY). BENCH_PROFILE=1: a --cpu-prof run of the agent instead
@@ -27,6 +27,7 @@ export function readOptions(env = process.env) {
     warmup: positiveInt(env, 'BENCH_WARMUP', quick ? 50 : 100),
     repeats: positiveInt(env, 'BENCH_REPEATS', quick ? 2 : 5),
     concurrency: positiveInt(env, 'BENCH_CONCURRENCY', 8),
+    startupSamples: positiveInt(env, 'BENCH_STARTUP_SAMPLES', quick ? 1 : 5),
     idleAccuracyCalls: positiveInt(env, 'BENCH_IDLE_ACCURACY_CALLS', quick ? 30 : 60),
     chunks: positiveInt(env, 'BENCH_CHUNKS', 200),
     configs: env.BENCH_CONFIGS || '',

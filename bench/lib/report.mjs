@@ -238,7 +238,7 @@ export function resultsMarkdown({ allFigures, workloads, options, versions, elap
     ...workloads.flatMap((workload) => [workloadDetail(allFigures, workload), '']),
     '## Start-up and memory',
     '',
-    'Start-up: from spawning `node [preload] service.mjs` to the answer of its first request. Peak RSS: the child\'s maxRSS',
+    'Start-up: from spawning `node [preload] service.mjs` to the answer of its first request, the median of several starts a repeat. Peak RSS: the child\'s maxRSS',
     'after all workloads. The 100,000-call RSS check is its own mode (`BENCH_SOAK=1`, see below when present).',
     '',
     memoryAndStartup(allFigures),
