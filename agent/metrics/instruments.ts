@@ -50,6 +50,42 @@ export class LlmMetric {
   }
 }
 
+/** Absent label values in a cache key; a value cannot contain it (model names are printable text). */
+const ABSENT = '\u0000';
+
+/**
+ * The series of every metric for one set of call labels, each built the first time a call with
+ * those labels records into that metric. A service calls a handful of models, so nearly every call
+ * repeats a label set, and building its series (attributes, their key, the guard's lookup) for each
+ * metric was most of the per-call metrics work. The guard's admitted set only grows, so an answer
+ * once given stays right. At most `limit` label sets are kept; past that, series are built per call.
+ */
+export class SeriesCache {
+  private readonly byLabels = new Map<string, Array<Series | undefined>>();
+
+  constructor(
+    private readonly metrics: readonly LlmMetric[],
+    private readonly limit: number,
+  ) {}
+
+  /** One call's slots: slot i holds the series of metrics[i] once it was asked for. */
+  slotsFor(call: CallLabels): Array<Series | undefined> {
+    const key =
+      `${call.requestModel ?? ABSENT}\u0001${call.responseModel ?? ABSENT}\u0001${call.provider}\u0001` +
+      `${call.operation}\u0001${call.serviceName}\u0001${call.errorType ?? ABSENT}`;
+    let slots = this.byLabels.get(key);
+    if (slots === undefined) {
+      slots = new Array<Series | undefined>(this.metrics.length);
+      if (this.byLabels.size < this.limit) this.byLabels.set(key, slots);
+    }
+    return slots;
+  }
+
+  seriesAt(slots: Array<Series | undefined>, index: number, call: CallLabels): Series {
+    return (slots[index] ??= this.metrics[index]!.seriesFor(call));
+  }
+}
+
 export function createInstruments(
   meter: Meter,
   options: LlmMetricsOptions,

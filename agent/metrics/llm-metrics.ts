@@ -31,7 +31,7 @@ export function createLlmMetrics(options: LlmMetricsOptions, log: { warn(message
     );
   };
   const reservoir = new ExemplarReservoir(options.exemplarRefreshMs);
-  const processor = new LlmMetricsSpanProcessor(reservoir);
+  const processor = new LlmMetricsSpanProcessor(reservoir, options.maxSeries);
   return {
     spanProcessor: processor,
     exemplars: reservoir,

@@ -11,21 +11,27 @@ import { guard } from '../log.js';
 import { GEN_AI_REQUEST_MODEL, LLM_EXEMPLAR, MODEL_CALL_SCOPE } from '../spans/semconv.js';
 import { measurement, readCallFacts, readCallLabels } from './call-facts.js';
 import { bucketIndex, type ExemplarReservoir } from './exemplars.js';
-import type { LlmMetric } from './instruments.js';
+import { SeriesCache, type LlmMetric } from './instruments.js';
 import type { MetricId } from './names.js';
 
 export class LlmMetricsSpanProcessor implements SpanProcessor {
   /** The label set each in-flight call was counted under, so its end subtracts from the same series. */
   private readonly inFlight = new WeakMap<Span, Attributes>();
-  private activeRequests: LlmMetric | undefined;
   /** Empty until the instruments exist: the processor is built before the MeterProvider. */
-  private endMetrics: LlmMetric[] = [];
+  private metrics: LlmMetric[] = [];
+  private activeRequestsIndex = -1;
+  private series: SeriesCache | undefined;
 
-  constructor(private readonly reservoir: ExemplarReservoir) {}
+  constructor(
+    private readonly reservoir: ExemplarReservoir,
+    /** How many distinct call label sets keep their series cached (LLM_OTEL_MAX_SERIES). */
+    private readonly cachedLabelSets: number,
+  ) {}
 
   useMetrics(metrics: ReadonlyMap<MetricId, LlmMetric>): void {
-    this.activeRequests = metrics.get('activeRequests');
-    this.endMetrics = [...metrics.values()].filter((metric) => metric.id !== 'activeRequests');
+    this.metrics = [...metrics.values()];
+    this.activeRequestsIndex = this.metrics.findIndex((metric) => metric.id === 'activeRequests');
+    this.series = new SeriesCache(this.metrics, this.cachedLabelSets);
   }
 
   onStart(span: Span, _parentContext: Context): void {
@@ -42,11 +48,13 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
   }
 
   private countInFlight(span: Span): void {
-    const active = this.activeRequests;
-    if (!active) return;
+    const index = this.activeRequestsIndex;
+    const series = this.series;
+    if (index < 0 || !series) return;
     guard('metrics.onStart', () => {
-      const { attributes } = active.seriesFor(readCallLabels(span));
-      active.record(1, attributes);
+      const call = readCallLabels(span);
+      const { attributes } = series.seriesAt(series.slotsFor(call), index, call);
+      this.metrics[index]!.record(1, attributes);
       this.inFlight.set(span, attributes);
     });
   }
@@ -57,7 +65,7 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
       const attributes = this.inFlight.get(span);
       if (attributes) {
         this.inFlight.delete(span);
-        this.activeRequests?.record(-1, attributes);
+        this.metrics[this.activeRequestsIndex]?.record(-1, attributes);
       }
       if (this.recordEnded(span)) span.setAttribute(LLM_EXEMPLAR, true);
     });
@@ -77,16 +85,19 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
 
   /** Records the call in every metric it applies to; returns whether it became an exemplar. */
   private recordEnded(span: Span): boolean {
+    if (!this.series) return false;
     const call = readCallFacts(span);
+    const slots = this.series.slotsFor(call);
     const context = span.spanContext();
     const sampled = (context.traceFlags & TraceFlags.SAMPLED) !== 0;
     const timestampMs = hrTimeToMilliseconds(span.endTime);
     const labels = { trace_id: context.traceId, span_id: context.spanId };
     let chosen = false;
-    for (const metric of this.endMetrics) {
+    for (let i = 0; i < this.metrics.length; i++) {
+      const metric = this.metrics[i]!;
       const value = measurement(metric.id, call);
       if (value === undefined) continue;
-      const series = metric.seriesFor(call);
+      const series = this.series.seriesAt(slots, i, call);
       metric.record(value, series.attributes);
       if (!sampled) continue;
       const bucket = metric.boundaries ? bucketIndex(value, metric.boundaries) : 0;
