@@ -81,7 +81,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
     if (!body) return;
     sentBodies.delete(request);
     if (body.chunks.length && body.bytes <= MAX_REQUEST_BODY_BYTES) {
-      byRequest.get(request)?.lateRequestBody(Buffer.concat(body.chunks).toString('utf8'));
+      byRequest.get(request)?.lateRequestBody(utf8Text(body.chunks));
     }
   };
 
@@ -89,7 +89,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
     guard('fetch tap (request)', () => {
       const request = (message as { request: UndiciRequest }).request;
       const startedAt = performance.now();
-      const origin = typeof request.origin === 'string' ? new URL(request.origin) : request.origin;
+      const origin = parseOrigin(request.origin);
       const queryAt = request.path.indexOf('?');
       const target = {
         method: request.method,
@@ -169,6 +169,21 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
   };
 }
 
+/** Parsed request origins (read only): a service calls a few hosts, and a URL parse per request showed in profiles. */
+const parsedOrigins = new Map<string, URL>();
+const MAX_PARSED_ORIGINS = 64;
+
+function parseOrigin(origin: string | URL): URL {
+  if (typeof origin !== 'string') return origin;
+  let parsed = parsedOrigins.get(origin);
+  if (parsed === undefined) {
+    parsed = new URL(origin);
+    if (parsedOrigins.size >= MAX_PARSED_ORIGINS) parsedOrigins.clear();
+    parsedOrigins.set(origin, parsed);
+  }
+  return parsed;
+}
+
 /** Wraps one method of one request object: `observe` sees the arguments, the original result is returned. */
 function wrap(request: UndiciRequest, method: 'onData' | 'onBodySent' | 'onRequestSent', observe: (arg: unknown) => void): void {
   const original = request[method] as ((...args: unknown[]) => unknown) | undefined;
@@ -182,8 +197,15 @@ function wrap(request: UndiciRequest, method: 'onData' | 'onBodySent' | 'onReque
 /** The request body when undici holds it whole (what SDKs send: a JSON string); streams are left alone. */
 function bodyText(body: unknown): string | undefined {
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (body instanceof Uint8Array) return utf8Text([body]);
   return undefined;
+}
+
+/** The chunks decoded as one UTF-8 text; fetch sends an SDK's JSON body as one chunk, decoded without a copy. */
+function utf8Text(chunks: readonly Uint8Array[]): string {
+  if (chunks.length !== 1) return Buffer.concat(chunks).toString('utf8');
+  const only = chunks[0]!;
+  return Buffer.from(only.buffer, only.byteOffset, only.byteLength).toString('utf8');
 }
 
 /** undici gives raw header pairs: [name, value, name, value, ...] as Buffers. */
