@@ -1,5 +1,6 @@
 // Reads a V8 .cpuprofile (from node --cpu-prof) into the figures the report needs: self time by
-// code area, and the top functions of one area by self and by inclusive time.
+// code area, the top functions of one area by self and by inclusive time, and the time spent
+// under each entry point into instrumentation code (the outermost such frame on the stack).
 
 /** Where a frame's code lives. `areas`: [{ name, test(url, functionName) }], first match wins. */
 function areaOf(frame, areas) {
@@ -9,11 +10,17 @@ function areaOf(frame, areas) {
 
 const frameKey = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url}:${frame.lineNumber + 1}`;
 
+/** Top-level code of a module: its evaluation, which happens once at start-up. */
+const MODULE_EVALUATION = 'module evaluation (start-up)';
+const entryKey = (frame) => (frame.functionName === '' && frame.lineNumber === 0 ? MODULE_EVALUATION : frameKey(frame));
+
 /**
  * profile: the parsed .cpuprofile; areas: code areas to split self time by; focus: the area whose
- * functions are listed. Returns { totalMs, underFocusMs (samples with a focus frame anywhere on the stack), selfByArea: [{area, ms, share}], topSelf, topInclusive }.
+ * functions are listed; entryAreas: the areas whose outermost frame on a stack counts as the entry
+ * point of that sample (everything it called, any area, is charged to it).
+ * Returns { totalMs, underFocusMs (samples with a focus frame anywhere on the stack), selfByArea: [{area, ms, share}], topSelf, topInclusive, byEntry (the top entry points), entryTotalMs (all of them) }.
  */
-export function analyseCpuProfile(profile, { areas, focus, top = 15 }) {
+export function analyseCpuProfile(profile, { areas, focus, entryAreas = [focus], top = 15 }) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
@@ -29,6 +36,7 @@ export function analyseCpuProfile(profile, { areas, focus, top = 15 }) {
   const focusSelf = new Map();
   const focusInclusive = new Map();
   let underFocusMs = 0;
+  const byEntry = new Map();
   for (const [id, ms] of selfMs) {
     const frame = nodes.get(id).callFrame;
     if (frame.functionName === '(idle)') continue; // the thread waited: not CPU
@@ -47,6 +55,12 @@ export function analyseCpuProfile(profile, { areas, focus, top = 15 }) {
       focusInclusive.set(key, (focusInclusive.get(key) ?? 0) + ms);
     }
     if (seen.size > 0) underFocusMs += ms;
+    let entry;
+    for (let at = id; at !== undefined; at = parentOf.get(at)) {
+      const stackFrame = nodes.get(at).callFrame;
+      if (entryAreas.includes(areaOf(stackFrame, areas))) entry = entryKey(stackFrame);
+    }
+    if (entry !== undefined) byEntry.set(entry, (byEntry.get(entry) ?? 0) + ms);
   }
   const ranked = (map) =>
     [...map.entries()]
@@ -59,5 +73,7 @@ export function analyseCpuProfile(profile, { areas, focus, top = 15 }) {
     selfByArea: [...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([area, ms]) => ({ area, ms, share: ms / totalMs })),
     topSelf: ranked(focusSelf),
     topInclusive: ranked(focusInclusive),
+    byEntry: ranked(byEntry),
+    entryTotalMs: [...byEntry.values()].reduce((total, ms) => total + ms, 0),
   };
 }

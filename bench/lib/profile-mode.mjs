@@ -18,12 +18,16 @@ const AREAS = [
   { name: 'llm-otel-agent', test: (url) => url.includes(AGENT_DIST) },
   { name: '@opentelemetry/*', test: (url) => url.includes('/node_modules/@opentelemetry/') },
   { name: 'openai SDK', test: (url) => url.includes('/node_modules/openai/') },
+  { name: 'module hooks', test: (url) => /\/node_modules\/(?:import|require)-in-the-middle\//.test(url) },
   { name: 'other packages', test: (url) => url.includes('/node_modules/') },
   { name: 'bench service', test: (url) => url.includes(BENCH_DIR) },
   { name: 'node internals', test: (url) => url.startsWith('node:') },
   { name: 'garbage collector', test: (url, functionName) => functionName === '(garbage collector)' },
   { name: '(program, native)', test: (url) => url === '' },
 ];
+
+/** Code that only runs because an agent is loaded: its entry points are charged with all they call. */
+const INSTRUMENTATION_AREAS = ['llm-otel-agent', '@opentelemetry/*', 'module hooks'];
 
 const shortFrame = (frame) => frame.replace(AGENT_DIST, 'dist/agent').replace(/^.*\/node_modules\//, '');
 
@@ -41,7 +45,11 @@ async function profileConfig(config, backends, options) {
   await service.stop();
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${dir} (did the service exit cleanly?)`);
-  const analysis = analyseCpuProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), { areas: AREAS, focus: 'llm-otel-agent' });
+  const analysis = analyseCpuProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), {
+    areas: AREAS,
+    focus: 'llm-otel-agent',
+    entryAreas: INSTRUMENTATION_AREAS,
+  });
   return { analysis, file: join('bench', '.tmp', 'profile', config.id, file) };
 }
 
@@ -77,6 +85,21 @@ function profileMarkdown(baseline, agent, { calls, chunks, workload }) {
     '|---|---|---|---|',
     ...areas.map((area) => `| ${area} | ${perCallUs(areaMs(baseline.analysis, area))} | ${perCallUs(areaMs(a, area))} | ${perCallUs(areaMs(a, area) - areaMs(baseline.analysis, area))} |`),
     `| total | ${perCallUs(baseline.analysis.totalMs)} | ${perCallUs(a.totalMs)} | ${perCallUs(a.totalMs - baseline.analysis.totalMs)} |`,
+    '',
+    '### Instrumentation CPU by entry point',
+    '',
+    'Each sample is charged to the outermost agent, OpenTelemetry or module-hook frame on its stack, with',
+    'everything that frame called (SDK, Node internals). The fetch tap\'s `onChunk` runs once per body chunk',
+    `of a model response (about ${chunks || 'no'} a call here); the others run once or a few times per call; module`,
+    'evaluation and the require hook are start-up, spread here over the calls of the run.',
+    '',
+    `| entry point | ms | µs per call |${chunks ? ' µs per chunk |' : ''}`,
+    `|---|---|---|${chunks ? '---|' : ''}`,
+    ...a.byEntry.map(
+      (entry) =>
+        `| \`${shortFrame(entry.frame)}\` | ${ms(entry.ms)} | ${perCallUs(entry.ms)} |${chunks ? ` ${((entry.ms * 1000) / (calls * chunks)).toFixed(2)} |` : ''}`,
+    ),
+    `| all entry points | ${ms(a.entryTotalMs)} | ${perCallUs(a.entryTotalMs)} |${chunks ? ` ${((a.entryTotalMs * 1000) / (calls * chunks)).toFixed(2)} |` : ''}`,
     '',
     '### Top agent frames by inclusive time (the agent function and everything it called)',
     '',
