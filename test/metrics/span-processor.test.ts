@@ -35,6 +35,30 @@ describe('metrics derived from model-call spans', () => {
     });
   });
 
+  it('keeps each label set on its own series when calls of several label sets interleave', async () => {
+    // Series are built once per label set and reused: a reuse across label sets would show here.
+    harness = createHarness();
+    const a = { responseModel: 'model-a' };
+    const b = { responseModel: 'model-b' };
+    for (const call of [a, b, { ...a, errorType: 'timeout' }, a, { ...a, errorType: 'rate_limited' }, b, a, { ...a, errorType: 'timeout' }]) {
+      harness.call(streamedCall(call));
+    }
+    const collected = await harness.collect();
+    const points = (name: string) =>
+      metricNamed(collected, name)!
+        .dataPoints.map((point) => [point.attributes.model, point.attributes.status, point.attributes.error_type, point.value])
+        .sort((x, y) => String(x).localeCompare(String(y)));
+    expect(points('llm_requests_total')).toEqual([
+      ['model-a', 'error', undefined, 3],
+      ['model-a', 'ok', undefined, 3],
+      ['model-b', 'ok', undefined, 2],
+    ]);
+    expect(points('llm_errors_total')).toEqual([
+      ['model-a', 'error', 'rate_limited', 1],
+      ['model-a', 'error', 'timeout', 2],
+    ]);
+  });
+
   it('records first-token and generation latency in the right buckets', async () => {
     harness = createHarness();
     harness.call(streamedCall({ firstChunkS: 0.15, durationS: 2.5 }));
