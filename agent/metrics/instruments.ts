@@ -50,8 +50,8 @@ export class LlmMetric {
   }
 }
 
-/** Absent label values in a cache key; a value cannot contain it (model names are printable text). */
-const ABSENT = '\u0000';
+/** One label value in a cache key, length first, so no value (a model name is the client's text) can pass for another. */
+const keyPart = (value: string | undefined): string => (value === undefined ? '-' : `${value.length}:${value}`);
 
 /**
  * The series of every metric for one set of call labels, each built the first time a call with
@@ -71,8 +71,8 @@ export class SeriesCache {
   /** One call's slots: slot i holds the series of metrics[i] once it was asked for. */
   slotsFor(call: CallLabels): Array<Series | undefined> {
     const key =
-      `${call.requestModel ?? ABSENT}\u0001${call.responseModel ?? ABSENT}\u0001${call.provider}\u0001` +
-      `${call.operation}\u0001${call.serviceName}\u0001${call.errorType ?? ABSENT}`;
+      keyPart(call.requestModel) + keyPart(call.responseModel) + keyPart(call.provider) +
+      keyPart(call.operation) + keyPart(call.serviceName) + keyPart(call.errorType);
     let slots = this.byLabels.get(key);
     if (slots === undefined) {
       slots = new Array<Series | undefined>(this.metrics.length);

@@ -59,6 +59,19 @@ describe('metrics derived from model-call spans', () => {
     ]);
   });
 
+  it('does not confuse label sets whose values contain separator characters', async () => {
+    // Model names are the client's text: joined naively, these two label sets would read the same.
+    harness = createHarness();
+    harness.call(streamedCall({ requestModel: 'p', responseModel: 'q\u0001r' }));
+    harness.call(streamedCall({ requestModel: 'p\u0001q', responseModel: 'r' }));
+    const collected = await harness.collect();
+    const models = metricNamed(collected, 'llm_requests_total')!.dataPoints.map((point) => [point.attributes.model, point.value]);
+    expect(models.sort()).toEqual([
+      ['q\u0001r', 1],
+      ['r', 1],
+    ]);
+  });
+
   it('records first-token and generation latency in the right buckets', async () => {
     harness = createHarness();
     harness.call(streamedCall({ firstChunkS: 0.15, durationS: 2.5 }));
