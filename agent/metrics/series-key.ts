@@ -6,6 +6,10 @@ import type { Attributes } from '@opentelemetry/api';
 export function seriesKey(attributes: Attributes): string {
   const keys = Object.keys(attributes).sort();
   let key = '';
-  for (const name of keys) key += `${name}\u0000${String(attributes[name])}\u0001`;
+  // Values are length-prefixed: a model name is the client's text and may hold any character.
+  for (const name of keys) {
+    const value = String(attributes[name]);
+    key += `${name}\u0000${value.length}:${value}`;
+  }
   return key;
 }
