@@ -2,7 +2,7 @@
 // usage), content_block_delta (content), message_delta (stop reason, output usage), error.
 import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
-import { firstTypeName, nonEmptyString, scanFor } from './json-scan.js';
+import { nonEmptyString, scanFor, typedEventScan } from './json-scan.js';
 import { errorTypeOf } from './error-type.js';
 import { ANTHROPIC_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
 import { contentToParts, textBlockToPart, type BlockMapper, type ChatMessage } from './messages.js';
@@ -14,17 +14,11 @@ const scanDeltaHasContent = scanFor(nonEmptyString(...DELTA_CONTENT_FIELDS));
 /** Events that never change the facts nor carry content. */
 const QUIET_EVENTS: ReadonlySet<string> = new Set(['ping', 'content_block_start', 'content_block_stop', 'message_stop']);
 
-/**
- * The answer for an event that cannot change the facts, from its text alone (its data, or the whole
- * raw event: the `event:` line holds no JSON key); undefined when it must be parsed.
- */
-function scanEvent(text: string, event: string | undefined, options: ParseOptions): boolean | undefined {
-  if (options.captureContent) return undefined;
-  const type = event ?? firstTypeName(text);
+/** An event that cannot change the facts, answered from its text; the rest are parsed. */
+const scanEvent = typedEventScan((type, text) => {
   if (type === 'content_block_delta') return scanDeltaHasContent(text);
-  if (type !== undefined && QUIET_EVENTS.has(type)) return false;
-  return undefined;
-}
+  return type !== undefined && QUIET_EVENTS.has(type) ? false : undefined;
+});
 
 /**
  * Anthropic counts cache reads and writes apart from input_tokens; the conventions want

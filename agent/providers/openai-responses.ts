@@ -3,7 +3,7 @@
 // reads when a server sends no `event:` lines.
 import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, parseJson, stringOrUndefined, type JsonObject } from './json.js';
-import { firstTypeName, nonEmptyString, scanFor } from './json-scan.js';
+import { nonEmptyString, scanFor, typedEventScan } from './json-scan.js';
 import { OPENAI_RESPONSES_USAGE, readUsage } from './usage.js';
 import { errorTypeOf, OTHER_ERROR_TYPE } from './error-type.js';
 import { OPENAI_RESPONSES_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
@@ -122,19 +122,14 @@ const REQUEST_SHAPE: RequestShape = {
   },
 };
 
-/**
- * The answer for an event that cannot change the facts, from its text alone (its data, or the whole
- * raw event: the `event:` line holds no JSON key); undefined when it must be parsed.
- */
-function scanEvent(text: string, event: string | undefined, options: ParseOptions): boolean | undefined {
-  if (options.captureContent) return undefined;
-  const type = event ?? firstTypeName(text);
+/** An event that cannot change the facts, answered from its text; the rest are parsed. */
+const scanEvent = typedEventScan((type, text) => {
   // Top-level types all start with `response.` (or are `error`); any other first `type` is a
   // nested one from a reordered object, so the event is parsed to find the real type.
   if (type === undefined || !type.startsWith('response.')) return undefined;
   if (isContentDelta(type)) return hasDelta(text);
   return RESPONSE_LIFECYCLE.has(type) ? undefined : false;
-}
+});
 
 export const openAiResponsesParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),

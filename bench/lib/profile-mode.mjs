@@ -67,7 +67,9 @@ function profileMarkdown(baseline, agent, { calls, chunks, workload }) {
   const ms = (value) => value.toFixed(1);
   const pct = (share) => `${(share * 100).toFixed(1)} %`;
   const perCallUs = (value) => ((value * 1000) / calls).toFixed(0);
-  const perChunk = (value) => (chunks ? `,\n${((value * 1000) / (calls * chunks)).toFixed(2)} µs a chunk)` : ')');
+  const perChunkUs = (value) => ((value * 1000) / (calls * chunks)).toFixed(2);
+  const perChunk = (value) => (chunks ? `,\n${perChunkUs(value)} µs a chunk)` : ')');
+  const entryRow = (label, value) => `| ${label} | ${ms(value)} | ${perCallUs(value)} |${chunks ? ` ${perChunkUs(value)} |` : ''}`;
   const rows = (list) => list.map((entry) => `| \`${shortFrame(entry.frame)}\` | ${ms(entry.ms)} | ${pct(entry.share)} | ${perCallUs(entry.ms)} |`);
   const areaMs = (analysis, area) => analysis.selfByArea.find((entry) => entry.area === area)?.ms ?? 0;
   const areas = [...new Set([...agent.analysis.selfByArea, ...baseline.analysis.selfByArea].map((entry) => entry.area))];
@@ -95,11 +97,8 @@ function profileMarkdown(baseline, agent, { calls, chunks, workload }) {
     '',
     `| entry point | ms | µs per call |${chunks ? ' µs per chunk |' : ''}`,
     `|---|---|---|${chunks ? '---|' : ''}`,
-    ...a.byEntry.map(
-      (entry) =>
-        `| \`${shortFrame(entry.frame)}\` | ${ms(entry.ms)} | ${perCallUs(entry.ms)} |${chunks ? ` ${((entry.ms * 1000) / (calls * chunks)).toFixed(2)} |` : ''}`,
-    ),
-    `| all entry points | ${ms(a.entryTotalMs)} | ${perCallUs(a.entryTotalMs)} |${chunks ? ` ${((a.entryTotalMs * 1000) / (calls * chunks)).toFixed(2)} |` : ''}`,
+    ...a.byEntry.map((entry) => entryRow(`\`${shortFrame(entry.frame)}\``, entry.ms)),
+    entryRow('all entry points', a.entryTotalMs),
     '',
     '### Top agent frames by inclusive time (the agent function and everything it called)',
     '',
