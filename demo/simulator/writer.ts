@@ -15,6 +15,10 @@ export class ResponseWriter {
   readonly #gone = new AbortController();
   /** Set when the simulator itself cut the connection (truncate), so it is not taken as a client abort. */
   cutByServer = false;
+  /** Writes handed to the response whose bytes have not yet reached the socket. */
+  #unflushed = 0;
+  /** A cut waiting for those bytes, so it drops none of them. */
+  #cutPending = false;
 
   constructor(res: ServerResponse) {
     this.#res = res;
@@ -55,8 +59,15 @@ export class ResponseWriter {
 
   async #write(chunk: string | Buffer): Promise<void> {
     if (this.gone) return;
-    if (!this.#res.write(chunk)) await this.#drained();
+    this.#unflushed++;
+    if (!this.#res.write(chunk, this.#onFlushed)) await this.#drained();
   }
+
+  // One bound callback for every write: counting flushes allocates nothing per chunk.
+  readonly #onFlushed = (): void => {
+    this.#unflushed--;
+    if (this.#cutPending && this.#unflushed === 0) this.#endSocket();
+  };
 
   /** Writes and waits until the bytes have been handed to the OS (or the connection closed). */
   async #flush(chunk: Buffer): Promise<void> {
@@ -66,7 +77,11 @@ export class ResponseWriter {
     await new Promise<void>((resolve) => {
       onClose = resolve;
       signal.addEventListener('abort', onClose, { once: true });
-      this.#res.write(chunk, () => resolve());
+      this.#unflushed++;
+      this.#res.write(chunk, () => {
+        this.#onFlushed();
+        resolve();
+      });
     });
     signal.removeEventListener('abort', onClose);
   }
@@ -85,6 +100,14 @@ export class ResponseWriter {
    */
   cut(): void {
     this.cutByServer = true;
+    // The response may still hold written bytes that have not reached the socket (Node 24.22 keeps
+    // them in the HTTP layer while the socket is corked); ending the socket now would drop them, so
+    // the cut waits for the last write's flush.
+    if (this.#unflushed === 0) this.#endSocket();
+    else this.#cutPending = true;
+  }
+
+  #endSocket(): void {
     const socket = this.#res.socket;
     if (socket) socket.end();
     else this.#res.destroy();
