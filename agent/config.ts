@@ -7,7 +7,6 @@ import { metricsOptionsFromEnv, type LlmMetricsOptions } from './metrics/options
 
 export { EnvReader, type Env, type WarnBadValue };
 
-
 export const SAMPLERS = [
   'always_on',
   'always_off',
@@ -46,12 +45,23 @@ export interface AgentConfig {
   /** Add stream_options.include_usage to OpenAI-compatible streaming requests. */
   streamIncludeUsage: boolean;
   shutdownTimeoutMs: number;
+  /** The batch span processor's options (OTEL_BSP_*): the SDK 3.x line reads none of them itself. */
+  batchSpanProcessor: BatchSpanProcessorConfig;
   /** Trace inbound and plain outbound HTTP (not only model calls). */
   httpInstrumentation: boolean;
   /** LLM_OTEL_METRICS_NAMING, LLM_OTEL_MAX_SERIES, LLM_OTEL_BUCKETS_* (read by metrics/options.ts). */
   metrics: LlmMetricsOptions;
   gpu: GpuConfig;
   env: Env;
+}
+
+/** Named as BatchSpanProcessor's constructor options, so the object is passed as is. */
+export interface BatchSpanProcessorConfig {
+  scheduledDelayMillis: number;
+  /** Spans held while the collector is slow or down; past it new spans are dropped, so memory stays bounded. */
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  exportTimeoutMillis: number;
 }
 
 export interface GpuConfig {
@@ -73,6 +83,23 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 
 export function formatBadValue(variable: string, value: string, defaultUsed: string, reason: string): string {
   return `invalid ${variable}=${JSON.stringify(value)} (${reason}); using the default ${JSON.stringify(defaultUsed)}`;
+}
+
+/** OTEL_BSP_*, with the specification's defaults; a batch larger than the queue is cut to the queue. */
+function batchSpanProcessorOf(read: EnvReader): BatchSpanProcessorConfig {
+  const maxQueueSize = read.number('OTEL_BSP_MAX_QUEUE_SIZE', 2048, { min: 1, integer: true });
+  let maxExportBatchSize = read.number('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', Math.min(512, maxQueueSize), { min: 1, integer: true });
+  if (maxExportBatchSize > maxQueueSize) {
+    read.reportBad('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', String(maxExportBatchSize), String(maxQueueSize), 'larger than OTEL_BSP_MAX_QUEUE_SIZE');
+    maxExportBatchSize = maxQueueSize;
+  }
+  return {
+    // setTimeout overflows past 2^31 ms; both delays are far below that in any sane setting.
+    scheduledDelayMillis: read.number('OTEL_BSP_SCHEDULE_DELAY', 5000, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    maxQueueSize,
+    maxExportBatchSize,
+    exportTimeoutMillis: read.number('OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1, max: 2 ** 31 - 1, integer: true }),
+  };
 }
 
 function protocolOf(read: EnvReader, signalVariable: string): OtlpProtocol {
@@ -114,6 +141,7 @@ export function readConfig(env: Env, warn: WarnBadValue): AgentConfig {
     captureMaxLength: read.number('LLM_OTEL_CAPTURE_MAX_LENGTH', 8192, { min: 1, integer: true }),
     streamIncludeUsage: read.bool('LLM_OTEL_STREAM_INCLUDE_USAGE', false),
     shutdownTimeoutMs: read.number('LLM_OTEL_SHUTDOWN_TIMEOUT_MS', 3000, { min: 0, max: 60_000, integer: true }),
+    batchSpanProcessor: batchSpanProcessorOf(read),
     httpInstrumentation: read.bool('LLM_OTEL_HTTP_INSTRUMENTATION', true),
     metrics: metricsOptionsFromEnv(env, warn),
     gpu: {

@@ -22,6 +22,11 @@ export class EnvReader {
     };
   }
 
+  /** Reports a value that each reader accepted but that conflicts with another variable. */
+  reportBad(name: string, value: string, defaultUsed: string, reason: string): void {
+    this.warn(name, value, defaultUsed, reason);
+  }
+
   raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;

@@ -4,6 +4,8 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 
 /** Every line the agent writes starts with this, so it can be told apart in a service's logs. */
 export const LOG_PREFIX = '[llm-otel-agent]';
+/** The error code of exports the shutdown abandoned (export-connections.ts). */
+export const EXPORT_ABANDONED = 'LLM_OTEL_EXPORT_ABANDONED';
 const said = new Set<string>();
 let level: DiagLogLevel = DiagLogLevel.INFO;
 
@@ -71,6 +73,8 @@ export function describe(err: unknown): string {
 export function createDiagLogger(): DiagLogger {
   const onceBy = (kind: 'error' | 'warn' | 'info') => (message: string, ...args: unknown[]) => {
     const text = [message, ...args.map((a) => (a instanceof Error ? describe(a) : safeString(a)))].join(' ');
+    // The shutdown's own warning already said that pending telemetry was dropped.
+    if (text.includes(EXPORT_ABANDONED)) return;
     // Numbers (retry delays, ports, error numbers) vary between otherwise identical messages.
     log.once(kind, `diag:${kind}:${text.replace(/\d+/g, '#').slice(0, 120)}`, `opentelemetry: ${text}`);
   };

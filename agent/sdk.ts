@@ -20,6 +20,7 @@ import { hostname } from 'node:os';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { AgentConfig } from './config.js';
+import { abandonExportConnections, exportAgent } from './export-connections.js';
 import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { recognise } from './providers/table.js';
@@ -30,7 +31,6 @@ import { startHttpTap } from './transport/http-tap.js';
 import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
 import { AGENT_VERSION } from './version.js';
-
 
 export interface RunningAgent {
   config: AgentConfig;
@@ -55,7 +55,9 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
   const resource = agentResource();
 
   const spanProcessors: SpanProcessor[] = [...extensions.spanProcessors];
-  for (const exporter of traceExporters(config)) spanProcessors.push(new BatchSpanProcessor({ exporter }));
+  for (const exporter of traceExporters(config)) {
+    spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batchSpanProcessor }));
+  }
   const tracerProvider = new TracerProvider({
     resource,
     sampler: new RecordModelCallsSampler(samplerFromConfig(config.sampler, config.samplerRatio)),
@@ -100,7 +102,9 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
         meterProvider?.shutdown(),
         ...extensions.onShutdown.map(async (hook) => hook()),
       ]);
-      return withTimeout(work, config.shutdownTimeoutMs);
+      const timedOut = await withTimeout(work, config.shutdownTimeoutMs);
+      if (timedOut) abandonExportConnections();
+      return timedOut;
     })());
 
   return { config, tracerProvider, meterProvider, modelCalls, shutdown };
@@ -134,7 +138,7 @@ function traceExporters(config: AgentConfig): SpanExporter[] {
         config.otlpTracesProtocol === 'http/json'
           ? loadEsm<typeof import('@opentelemetry/exporter-trace-otlp-http')>('@opentelemetry/exporter-trace-otlp-http')
           : loadEsm<typeof import('@opentelemetry/exporter-trace-otlp-proto')>('@opentelemetry/exporter-trace-otlp-proto');
-      exporters.push(new OTLPTraceExporter({ url: config.otlpTracesUrl }));
+      exporters.push(new OTLPTraceExporter({ url: config.otlpTracesUrl, httpAgentOptions: exportAgent }));
     }
   }
   return exporters;

@@ -15,9 +15,12 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
   try {
     // Fault injection for the "the agent fails, the application still runs" tests.
     if (env.LLM_OTEL_TEST_FAULT === 'start') throw new Error('injected start-up fault (LLM_OTEL_TEST_FAULT=start)');
-    const warn: WarnBadValue = (variable, value, fallback, reason) => log.warn(formatBadValue(variable, value, fallback, reason));
+    // Held until OTEL_LOG_LEVEL is known, so `none` silences these warnings too.
+    const badValues: string[] = [];
+    const warn: WarnBadValue = (variable, value, fallback, reason) => badValues.push(formatBadValue(variable, value, fallback, reason));
     const config = readConfig(env, warn);
     installDiagLogger(config.logLevel);
+    for (const message of badValues) log.warn(message);
     if (config.disabled) {
       log.debug('OTEL_SDK_DISABLED is true: the agent stays off');
       return undefined;

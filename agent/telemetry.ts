@@ -3,6 +3,7 @@
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { AgentConfig } from './config.js';
+import { exportAgent } from './export-connections.js';
 import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { startGpuPoller } from './metrics/gpu/index.js';
@@ -55,7 +56,7 @@ function pushExporter(name: 'otlp' | 'console', config: AgentConfig): PushMetric
     config.otlpMetricsProtocol === 'http/json'
       ? loadEsm<typeof import('@opentelemetry/exporter-metrics-otlp-http')>('@opentelemetry/exporter-metrics-otlp-http')
       : loadEsm<typeof import('@opentelemetry/exporter-metrics-otlp-proto')>('@opentelemetry/exporter-metrics-otlp-proto');
-  return new OTLPMetricExporter({ url: config.otlpMetricsUrl });
+  return new OTLPMetricExporter({ url: config.otlpMetricsUrl, httpAgentOptions: exportAgent });
 }
 
 /** The push reader takes temporality from its exporter; GPU gauges need delta to forget lost GPUs. */

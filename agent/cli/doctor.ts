@@ -44,7 +44,7 @@ function tracesSection(config: AgentConfig, env: Env): string[] {
   const exporters = config.tracesExporters.map((name) => (name === 'otlp' ? `otlp → ${config.otlpTracesUrl} (${config.otlpTracesProtocol})` : name));
   const usesRatio = config.sampler.endsWith('traceidratio');
   return section('traces', [
-    ['service name', env.OTEL_SERVICE_NAME?.trim() || '(OTEL_SERVICE_NAME unset: unknown_service:node)'],
+    ['service name', env.OTEL_SERVICE_NAME?.trim() || `(OTEL_SERVICE_NAME unset: unknown_service:${process.argv0})`],
     ['exporters', exporters.join(', ')],
     ['sampler', usesRatio ? `${config.sampler} (ratio ${config.samplerRatio})` : config.sampler],
     ['propagators', config.propagators.join(', ')],
@@ -52,7 +52,13 @@ function tracesSection(config: AgentConfig, env: Env): string[] {
     ['content capture', config.captureMessageContent ? `on (up to ${config.captureMaxLength} characters)` : 'off'],
     ['stream include_usage', onOff(config.streamIncludeUsage)],
     ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
+    ['batch span processor', batchText(config)],
   ]);
+}
+
+function batchText({ batchSpanProcessor: bsp }: AgentConfig): string {
+  return `every ${bsp.scheduledDelayMillis} ms, up to ${bsp.maxExportBatchSize} spans a batch, ` +
+    `${bsp.maxQueueSize} queued at most, ${bsp.exportTimeoutMillis} ms export timeout`;
 }
 
 function metricsSection(config: AgentConfig, metrics: LlmMetricsOptions, port: PortState | undefined): string[] {

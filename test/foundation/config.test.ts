@@ -25,7 +25,21 @@ describe('readConfig', () => {
       prometheusPort: 9464,
       captureMessageContent: false,
       streamIncludeUsage: false,
+      batchSpanProcessor: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30_000 },
     });
+  });
+
+  it('reads the batch span processor options, and cuts a batch larger than the queue to the queue', () => {
+    expect(read({ OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10', OTEL_BSP_EXPORT_TIMEOUT: '700' }))
+      .toEqual({ config: expect.objectContaining({ batchSpanProcessor: { scheduledDelayMillis: 200, maxQueueSize: 100, maxExportBatchSize: 10, exportTimeoutMillis: 700 } }), warnings: [] });
+    const { config, warnings } = read({ OTEL_BSP_MAX_QUEUE_SIZE: '50', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '60' });
+    expect(config.batchSpanProcessor).toMatchObject({ maxQueueSize: 50, maxExportBatchSize: 50 });
+    expect(warnings).toEqual(['invalid OTEL_BSP_MAX_EXPORT_BATCH_SIZE="60" (larger than OTEL_BSP_MAX_QUEUE_SIZE); using the default "50"']);
+    // A bad batch size falls back to the default, itself no larger than the queue.
+    expect(read({ OTEL_BSP_MAX_QUEUE_SIZE: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'many' }).config.batchSpanProcessor.maxExportBatchSize).toBe(10);
+    expect(read({ OTEL_BSP_SCHEDULE_DELAY: '-1' }).warnings).toEqual([
+      'invalid OTEL_BSP_SCHEDULE_DELAY="-1" (expected an integer >= 0 and <= 2147483647); using the default "5000"',
+    ]);
   });
 
   it('derives the traces URL from the general endpoint, and takes the signal endpoint as is', () => {

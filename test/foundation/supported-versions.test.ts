@@ -34,5 +34,4 @@ describe('supported Node versions', () => {
     expect(atLeast(pinned.NODE_OLDEST!, minimum)).toBe(true);
     expect(atLeast(pinned.NODE_PRIMARY!, minimum)).toBe(true);
   });
-
 });

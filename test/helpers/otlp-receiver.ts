@@ -28,6 +28,8 @@ export interface OtlpReceiverOptions {
   port?: number;
   /** Answer every export with this status instead of 200; unless it is a 2xx, nothing is stored (a failing collector). */
   respondStatus?: number;
+  /** Hold every answer this long (a slow or hung collector); the request is still stored when it arrives. */
+  respondDelayMs?: number;
 }
 
 /** One HTTP request as it arrived, whether or not it was accepted. */
@@ -38,8 +40,17 @@ export interface ReceivedRequest {
   contentType: string;
   contentEncoding?: string;
   encoding?: OtlpEncoding;
+  /** The request's headers as they arrived (lower-case names). */
+  headers: IncomingMessage['headers'];
+  /** The body after decompression: every byte the exporter sent, for searches across all of them. */
+  body: Buffer;
   /** Body size after decompression. */
   bodyBytes: number;
+  /** Spans in a traces export. */
+  spanCount: number;
+  /** performance.now() when the request arrived, and when the exporter closed it before an answer came. */
+  receivedAt: number;
+  clientGaveUpAt?: number;
   /** The status the receiver answered with. */
   status: number;
 }
@@ -62,6 +73,8 @@ export interface OtlpReceiver {
   readonly errors: readonly string[];
   /** Change at any time, e.g. fail first and recover later; undefined answers 200. */
   respondStatus: number | undefined;
+  /** Change at any time; 0 or undefined answers at once. */
+  respondDelayMs: number | undefined;
   /** Resolves with all spans once `predicate` holds for them; rejects after `timeoutMs`. */
   waitForSpans(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   waitForMetrics(
@@ -168,11 +181,18 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const errors: string[] = [];
   const waiters = new Waiters();
   let respondStatus = options.respondStatus;
+  let respondDelayMs = options.respondDelayMs;
 
-  function store(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer): void {
-    if (signal === 'traces') spans.push(...spansOfRequest(decodeOtlpRequest('traces', encoding, body), encoding));
-    else if (signal === 'metrics') metrics.push({ encoding, body: decodeOtlpRequest('metrics', encoding, body) });
+  /** Stores the export; returns the number of spans it held. */
+  function store(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer): number {
+    if (signal === 'traces') {
+      const received = spansOfRequest(decodeOtlpRequest('traces', encoding, body), encoding);
+      spans.push(...received);
+      return received.length;
+    }
+    if (signal === 'metrics') metrics.push({ encoding, body: decodeOtlpRequest('metrics', encoding, body) });
     else logs.push({ encoding, body: decodeOtlpRequest('logs', encoding, body) });
+    return 0;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -180,10 +200,26 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     const contentType = request.headers['content-type'] ?? '';
     const contentEncoding = request.headers['content-encoding'];
     const signal = request.method === 'POST' ? SIGNAL_BY_PATH[path] : undefined;
-    const record: ReceivedRequest = { method: request.method ?? '', path, signal, contentType, contentEncoding, bodyBytes: 0, status: 0 };
+    const record: ReceivedRequest = {
+      method: request.method ?? '',
+      path,
+      signal,
+      contentType,
+      contentEncoding,
+      headers: request.headers,
+      body: Buffer.alloc(0),
+      bodyBytes: 0,
+      spanCount: 0,
+      receivedAt: performance.now(),
+      status: 0,
+    };
     requests.push(record);
+    response.once('close', () => {
+      if (!response.writableFinished) record.clientGaveUpAt = performance.now();
+    });
     try {
       const body = decompress(await readBody(request), contentEncoding);
+      record.body = body;
       record.bodyBytes = body.length;
       if (!signal) throw new RefusedRequest(404, `no OTLP endpoint at ${request.method} ${path}`);
       record.encoding = encodingOf(contentType);
@@ -191,7 +227,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       const accepted = record.status >= 200 && record.status < 300;
       if (accepted) {
         try {
-          store(signal, record.encoding, body);
+          record.spanCount = store(signal, record.encoding, body);
         } catch (error) {
           throw new RefusedRequest(400, `undecodable ${record.encoding} ${signal} body: ${String(error)}`);
         }
@@ -201,8 +237,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       record.status = error.status;
       errors.push(error.message);
     }
-    sendExportResponse(response, record.status, record.encoding);
     waiters.notify();
+    if (respondDelayMs) await new Promise((resolve) => setTimeout(resolve, respondDelayMs).unref());
+    if (!response.destroyed) sendExportResponse(response, record.status, record.encoding);
   }
 
   const server = createServer((request, response) => {
@@ -236,6 +273,12 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     set respondStatus(status: number | undefined) {
       respondStatus = status;
+    },
+    get respondDelayMs() {
+      return respondDelayMs;
+    },
+    set respondDelayMs(ms: number | undefined) {
+      respondDelayMs = ms;
     },
     waitForSpans(predicate, timeoutMs = DEFAULT_WAIT_MS) {
       return waiters.wait(() => (predicate(spans) ? [...spans] : undefined), timeoutMs, describeState);
