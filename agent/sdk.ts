@@ -25,6 +25,7 @@ import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { recognise } from './providers/table.js';
 import { RecordModelCallsSampler, samplerFromConfig } from './sampling.js';
+import { RedactUrlsProcessor } from './spans/redact.js';
 import { MODEL_CALL_SCOPE } from './spans/semconv.js';
 import { startFetchTap, type FetchTap } from './transport/fetch-tap.js';
 import { startHttpTap } from './transport/http-tap.js';
@@ -54,7 +55,7 @@ export interface AgentExtensions {
 export function startSdk(config: AgentConfig, extensions: AgentExtensions): RunningAgent {
   const resource = agentResource();
 
-  const spanProcessors: SpanProcessor[] = [...extensions.spanProcessors];
+  const spanProcessors: SpanProcessor[] = [new RedactUrlsProcessor(), ...extensions.spanProcessors];
   for (const exporter of traceExporters(config)) {
     spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batchSpanProcessor }));
   }
