@@ -7,7 +7,18 @@ import { tmpdir } from 'node:os';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
-export default function setup(): () => void {
+interface GoTools {
+  buildCollector(): Promise<string>;
+  buildComposeCheck(): Promise<string>;
+}
+
+export default async function setup(): Promise<() => void> {
+  // The collector the pipeline tests run, and the compose checker: built from the Go module proxy on
+  // the first run (minutes), then found by content hash in the cache (scripts/build-collector.mjs).
+  const tools = (await import(join(repoRoot, 'scripts/build-collector.mjs'))) as GoTools;
+  process.env.LLM_TEST_OTELCOL = await tools.buildCollector();
+  process.env.LLM_TEST_COMPOSE_CHECK = await tools.buildComposeCheck();
+
   if (!existsSync(join(repoRoot, 'dist/agent/register.js')) || !existsSync(join(repoRoot, 'dist/bundle/register.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   }

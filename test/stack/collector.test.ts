@@ -22,10 +22,10 @@ interface CollectorConfig {
     tail_sampling: { decision_wait: string; policies: Policy[] };
   };
   exporters: {
-    'otlp/tempo': { endpoint: string; tls: { insecure: boolean } };
-    prometheus: { endpoint: string; enable_open_metrics: boolean; resource_to_telemetry_conversion: { enabled: boolean } };
+    'otlp_http/traces': { endpoint: string };
+    prometheus: { endpoint: string; enable_open_metrics: boolean; without_scope_info: boolean; resource_constant_labels: { included: string[] } };
   };
-  connectors?: Record<string, unknown>;
+  connectors: { span_metrics: { exemplars: { enabled: boolean } } };
   service: { pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> };
 }
 
@@ -34,28 +34,34 @@ const policies = config.processors.tail_sampling.policies;
 const policyOf = (type: string): Policy | undefined => policies.find((p) => p.type === type);
 
 describe('otel-collector.yaml', () => {
-  it('runs a traces and a metrics pipeline from OTLP, memory limiter first', () => {
-    const { traces, metrics } = config.service.pipelines;
-    expect(traces.receivers).toEqual(['otlp']);
-    expect(traces.processors).toEqual(['memory_limiter', 'tail_sampling', 'batch']);
-    expect(traces.exporters).toEqual(['otlp/tempo']);
-    expect(metrics.receivers).toEqual(['otlp']);
-    expect(metrics.processors).toEqual(['memory_limiter', 'transform/one-service-name-label', 'batch']);
-    expect(metrics.exporters).toEqual(['prometheus']);
-    expect(config.connectors).toBeUndefined();
+  it('runs sampled traces, span metrics before sampling, and metrics, memory limiter first in each', () => {
+    const { traces, 'traces/span-metrics': spanMetrics, metrics } = config.service.pipelines;
+    expect(traces!.receivers).toEqual(['otlp']);
+    expect(traces!.processors).toEqual(['memory_limiter', 'tail_sampling', 'batch']);
+    expect(traces!.exporters).toEqual(['otlp_http/traces']);
+    // A pipeline of its own from the receiver: the span metrics see every span, sampled or not.
+    expect(spanMetrics).toEqual({ receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['span_metrics'] });
+    expect(metrics!.receivers).toEqual(['otlp', 'span_metrics']);
+    expect(metrics!.processors).toEqual(['memory_limiter', 'transform/one-service-name-label', 'batch']);
+    expect(metrics!.exporters).toEqual(['prometheus']);
+    for (const pipeline of Object.values(config.service.pipelines)) expect(pipeline.processors[0]).toBe('memory_limiter');
+  });
+
+  it('attaches no span-metric exemplars: they would point at traces the tail sampler drops', () => {
+    expect(config.connectors.span_metrics.exemplars.enabled).toBe(false);
   });
 
   it('defines every component a pipeline names', () => {
     for (const pipeline of Object.values(config.service.pipelines)) {
       for (const processor of pipeline.processors) expect(Object.keys(config.processors)).toContain(processor);
-      for (const exporter of pipeline.exporters) expect(Object.keys(config.exporters)).toContain(exporter);
+      for (const exporter of pipeline.exporters) expect([...Object.keys(config.exporters), ...Object.keys(config.connectors)]).toContain(exporter);
     }
   });
 
-  it('serves OTLP-pushed metrics as OpenMetrics, so exemplars survive, with resource labels', () => {
+  it('serves OTLP-pushed metrics as OpenMetrics, so exemplars survive, labelled as a direct scrape is', () => {
     expect(config.exporters.prometheus.enable_open_metrics).toBe(true);
-    expect(config.exporters.prometheus.resource_to_telemetry_conversion.enabled).toBe(true);
-    expect(config.exporters['otlp/tempo'].tls.insecure).toBe(true);
+    expect(config.exporters.prometheus.without_scope_info).toBe(true);
+    expect(config.exporters.prometheus.resource_constant_labels.included).toEqual(['service.name']);
   });
 
   it("drops the agent's own service label where the resource's service.name becomes the same label", () => {
@@ -64,7 +70,7 @@ describe('otel-collector.yaml', () => {
     const [statements] = config.processors['transform/one-service-name-label'].metric_statements;
     expect(statements.context).toBe('datapoint');
     expect(statements.statements).toEqual([
-      `delete_key(attributes, "${agentLabel}") where resource.attributes["service.name"] != nil`,
+      `delete_key(datapoint.attributes, "${agentLabel}") where resource.attributes["service.name"] != nil`,
     ]);
   });
 

@@ -14,7 +14,7 @@ interface CollectorConfig {
 
 interface TempoConfig {
   server: { http_listen_port: number };
-  distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string } } } } };
+  distributor: { receivers: { otlp: { protocols: Record<'grpc' | 'http', { endpoint: string }> } } };
   metrics_generator?: { storage: { remote_write: Array<{ url: string }> } };
 }
 
@@ -22,6 +22,8 @@ interface ScrapeConfig {
   job_name: string;
   static_configs?: Array<{ targets: string[] }>;
   dns_sd_configs?: Array<{ names: string[]; port: number }>;
+  file_sd_configs?: Array<{ files: string[] }>;
+  metrics_path?: string;
 }
 
 interface PrometheusConfig {
@@ -100,11 +102,11 @@ describe('docker-compose.yml', () => {
 });
 
 describe('collector wiring', () => {
-  it('exports traces to the tempo service, on the port Tempo receives OTLP gRPC', () => {
-    const { endpoint } = collector.exporters['otlp/tempo'];
-    expectReachable('otel-collector.yaml otlp/tempo', hostAndPort(endpoint));
+  it('exports traces to the tempo service, on the port Tempo receives OTLP/HTTP', () => {
+    const { endpoint } = collector.exporters['otlp_http/traces']!;
+    expectReachable('otel-collector.yaml otlp_http/traces', hostAndPort(endpoint));
     expect(hostAndPort(endpoint).host).toBe('tempo');
-    expect(portOf(tempo.distributor.receivers.otlp.protocols.grpc.endpoint)).toBe(portOf(endpoint));
+    expect(portOf(tempo.distributor.receivers.otlp.protocols.http.endpoint)).toBe(hostAndPort(endpoint).port);
   });
 
   it('listens for OTLP on the ports compose publishes', () => {
@@ -150,6 +152,17 @@ describe('prometheus wiring', () => {
     expect(staticTargets('otel-collector')).toEqual([`collector:${exporterPort}`]);
   });
 
+  it("scrapes the model server's /metrics from the targets file shipped beside the config", () => {
+    const job = jobs.get('model-server');
+    expect(job?.metrics_path).toBe('/metrics');
+    const files = (job?.file_sd_configs ?? []).flatMap((sd) => sd.files);
+    expect(files).toEqual(['targets/model-server.yml']);
+    // file_sd paths are relative to prometheus.yml; each entry lists host:port targets.
+    const groups = readYaml<Array<{ targets: string[]; labels?: Record<string, string> }>>(`collector/${files[0]}`);
+    expect(groups.length).toBeGreaterThan(0);
+    for (const target of groups.flatMap((g) => g.targets)) expect(target).toMatch(/^[\w.-]+:\d+$/);
+  });
+
   it('loads exactly our rule files, inside the container as in the repository', () => {
     const containerConfig = flagValue(service('prometheus').command, '--config.file')!;
     for (const pattern of prometheus.rule_files) {
@@ -164,7 +177,7 @@ describe('prometheus wiring', () => {
     const expr = alertRules().find((a) => a.alert === 'LLMScrapeTargetDown')!.expr;
     const pattern = /up\{job=~"([^"]+)"\}/.exec(expr)![1];
     const watched = new RegExp(`^(?:${pattern})$`);
-    for (const job of ['llm-app', 'otel-collector']) {
+    for (const job of ['llm-app', 'otel-collector', 'model-server']) {
       expect(jobs.has(job), job).toBe(true);
       expect(watched.test(job), job).toBe(true);
     }

@@ -16,8 +16,12 @@ export function readText(relative: string): string {
   return readFileSync(repoPath(relative), 'utf8');
 }
 
+/**
+ * Parses a YAML file as its program sees it with no variable set: the collector's
+ * `${env:NAME:-default}` references become their defaults, the values docker compose runs with.
+ */
 export function readYaml<T>(relative: string): T {
-  return parse(readText(relative)) as T;
+  return parse(readText(relative).replace(/\$\{env:[A-Z0-9_]+:-([^}]*)\}/g, '$1')) as T;
 }
 
 /** Repository-relative paths matching a glob, sorted. */
@@ -70,6 +74,7 @@ export interface RuleTestFile {
   tests: Array<{
     name?: string;
     alert_rule_test?: Array<{ alertname: string; eval_time: string; exp_alerts?: unknown[] }>;
+    promql_expr_test?: Array<{ expr: string; eval_time: string }>;
   }>;
 }
 
@@ -103,6 +108,7 @@ export interface DashboardTarget {
   refId: string;
   datasource?: DatasourceRef;
   expr?: string;
+  legendFormat?: string;
   query?: string;
   queryType?: string;
   format?: string;
