@@ -28,6 +28,8 @@ export interface RunningCollector {
   readonly otlpGrpc: string;
   /** host:port of the prometheus exporter. */
   readonly prometheusExporter: string;
+  /** host:port of the collector's own metrics (otelcol_receiver_accepted_spans, …). */
+  readonly telemetry: string;
   readonly logs: string;
   /** SIGTERM and wait; the ports stay reserved for start() again. */
   stop(): Promise<void>;
@@ -86,6 +88,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     otlpHttpUrl: `http://${host}:${http}`,
     otlpGrpc: `${host}:${grpc}`,
     prometheusExporter: `${host}:${prom}`,
+    telemetry: `${host}:${telemetry}`,
     get logs() {
       return logs;
     },

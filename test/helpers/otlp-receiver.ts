@@ -30,6 +30,11 @@ export interface OtlpReceiverOptions {
   respondStatus?: number;
   /** Hold every answer this long (a slow or hung collector); the request is still stored when it arrives. */
   respondDelayMs?: number;
+  /**
+   * A tee: pass every request on, bytes unchanged, to this OTLP/HTTP base URL (a real collector) and
+   * answer with its status. The test then knows everything the agent sent, whatever the collector keeps.
+   */
+  forwardTo?: string;
 }
 
 /** One HTTP request as it arrived, whether or not it was accepted. */
@@ -113,6 +118,19 @@ class RefusedRequest extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** Sends an export on as it came; a collector that cannot be reached answers 503, as a down one would. */
+async function forward(base: string, path: string, contentType: string, contentEncoding: string | undefined, raw: Buffer): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': contentType };
+  if (contentEncoding) headers['content-encoding'] = contentEncoding;
+  try {
+    const answer = await fetch(`${base}${path}`, { method: 'POST', headers, body: new Uint8Array(raw) });
+    await answer.arrayBuffer();
+    return answer.status;
+  } catch {
+    return 503;
   }
 }
 
@@ -218,12 +236,13 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       if (!response.writableFinished) record.clientGaveUpAt = performance.now();
     });
     try {
-      const body = decompress(await readBody(request), contentEncoding);
+      const raw = await readBody(request);
+      const body = decompress(raw, contentEncoding);
       record.body = body;
       record.bodyBytes = body.length;
       if (!signal) throw new RefusedRequest(404, `no OTLP endpoint at ${request.method} ${path}`);
       record.encoding = encodingOf(contentType);
-      record.status = respondStatus ?? 200;
+      record.status = respondStatus ?? (options.forwardTo ? await forward(options.forwardTo, request.url ?? path, contentType, contentEncoding, raw) : 200);
       const accepted = record.status >= 200 && record.status < 300;
       if (accepted) {
         try {
