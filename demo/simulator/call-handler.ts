@@ -5,6 +5,7 @@ import { type JsonObject, epochNow, generate } from './generation.js';
 import { hexId } from './ids.js';
 import { errorBody } from './provider-errors.js';
 import { loadRecording, recordedEncoding, splitFrames } from './replay.js';
+import type { Engines } from './engine.js';
 import { type Call, sendError, sendFrames, sendWhole } from './responder.js';
 import { type Route, findRoute } from './routes.js';
 import { ScheduleHeaderError, resolveSchedule } from './schedule.js';
@@ -15,6 +16,8 @@ export interface CallHandlerOptions {
   defaults: SimSchedule;
   replayDir: string | undefined;
   calls: SimCallRecord[];
+  /** The model engines generated answers are queued on and run by (replays and simulated HTTP errors bypass them). */
+  engines: Engines;
 }
 
 /** Response headers carrying the request id, as each provider names them. */
@@ -59,6 +62,9 @@ function newRecord(id: string, path: string, provider: SimProvider, receivedAt: 
     firstContentWrittenAt: null,
     endedAt: null,
     chunks: 0,
+    scheduledAt: null,
+    promptTokens: null,
+    outputTokens: 0,
     aborted: false,
   };
 }
@@ -112,11 +118,14 @@ export function createCallHandler(options: CallHandlerOptions) {
       maxOutputTokens: format.maxOutputTokens(body),
       usageRequested: format.usageRequested(body),
     });
+    // Queued on the model's engine; false when the client left while the call waited.
+    if (!(await options.engines.for(model).schedule(call, generation))) return;
     if (!record.stream || !format.streaming) {
       // A whole body has no "middle" to fail in: midstream fails it as a server error.
       if (schedule.error === 'midstream') return sendError(call, format.provider, 500);
       const indent = WHOLE_BODY_INDENT[format.provider];
-      return sendWhole(call, 200, JSON_CONTENT_TYPE, () => JSON.stringify(format.wholeBody(generation), null, indent));
+      const wholeBody = () => JSON.stringify(format.wholeBody(generation), null, indent);
+      return sendWhole(call, 200, JSON_CONTENT_TYPE, wholeBody, generation.outputTokens);
     }
     const { streaming } = format;
     return sendFrames(call, {
@@ -124,6 +133,7 @@ export function createCallHandler(options: CallHandlerOptions) {
       contentType: format.encoding.contentType,
       encoding: format.encoding,
       plan: streaming.plan(generation),
+      tokensPerFrame: 1,
       midstreamError: (framesWritten) => streaming.midstreamError(record.id, framesWritten),
     });
   }
@@ -144,6 +154,7 @@ export function createCallHandler(options: CallHandlerOptions) {
       contentType,
       encoding,
       plan: { head: [], content: splitFrames(recordedBody, encoding), tail: () => [] },
+      tokensPerFrame: 0,
       midstreamError: (framesWritten) => format.streaming?.midstreamError(call.record.id, framesWritten) ?? '',
     });
   }

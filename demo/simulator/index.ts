@@ -3,6 +3,8 @@
 export { startModelSimulator } from './server.js';
 export { DEFAULT_SCHEDULE, SIM_HEADERS } from './schedule.js';
 export { CALLS_PATH } from './admin.js';
+export { METRICS_PATH, VLLM_METRICS, vllmSeriesNames } from './vllm-metrics.js';
+export { DEFAULT_KV_CACHE_TOKENS } from './engine.js';
 export { VOCABULARY, countPromptTokens, generatedTokens } from './generation.js';
 export type {
   ModelSimulator,

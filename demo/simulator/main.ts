@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// CLI: node dist/demo/simulator/main.js --port 8080 [--host H --first-chunk-ms N --interval-ms N --chunks N --replay-dir DIR]
+// CLI: node dist/demo/simulator/main.js --port 8080 [--host H --first-chunk-ms N --interval-ms N --chunks N
+//        --replay-dir DIR --max-running N --kv-cache-tokens N]
 import { parseArgs } from 'node:util';
 import { startModelSimulator } from './server.js';
 
@@ -11,6 +12,8 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string' },
     chunks: { type: 'string' },
     'replay-dir': { type: 'string' },
+    'max-running': { type: 'string' },
+    'kv-cache-tokens': { type: 'string' },
   },
 });
 
@@ -30,6 +33,8 @@ const simulator = await startModelSimulator({
   host: values.host,
   port: optionalInt('port', values.port),
   replayDir: values['replay-dir'],
+  maxRunning: optionalInt('max-running', values['max-running']),
+  kvCacheTokens: optionalInt('kv-cache-tokens', values['kv-cache-tokens']),
   defaults: Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined)),
 });
 console.log(simulator.url);

@@ -16,6 +16,8 @@ export interface Call {
   schedule: SimSchedule;
   /** Headers every response of this call carries (request ids). */
   headers: OutgoingHttpHeaders;
+  /** Told once, right after the first content write (the engine's time to first token). */
+  onFirstContent?: () => void;
 }
 
 /** Seconds a simulated 429 asks the client to wait. */
@@ -26,9 +28,15 @@ function writeHead(call: Call, status: number, headers: OutgoingHttpHeaders): vo
   call.res.writeHead(status, { ...call.headers, ...headers });
 }
 
-function contentWritten(call: Call): void {
-  if (call.record.firstContentWrittenAt === null) call.record.firstContentWrittenAt = epochNow();
-  call.record.chunks++;
+/** Records a content write carrying `tokens` generated tokens (0 for replayed frames). */
+function contentWritten(call: Call, tokens: number): void {
+  const { record } = call;
+  record.chunks++;
+  record.outputTokens += tokens;
+  if (record.firstContentWrittenAt === null) {
+    record.firstContentWrittenAt = epochNow();
+    call.onFirstContent?.();
+  }
 }
 
 export function sendError(call: Call, provider: SimProvider, status: ErrorStatus, message?: string): void {
@@ -46,6 +54,8 @@ export interface FramedResponse {
   contentType: string;
   encoding: FrameEncoding;
   plan: StreamPlan;
+  /** Generated tokens in each content frame: 1 for generated plans, 0 for replayed recordings. */
+  tokensPerFrame: number;
   /** The provider's in-stream error, given how many frames were written before it. */
   midstreamError(framesWritten: number): string;
 }
@@ -76,7 +86,7 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
     await writer.pause(i === 0 ? schedule.firstChunkMs : schedule.intervalMs);
     if (writer.gone) return;
     await writer.write(plan.content[i]!, schedule.splitUtf8);
-    contentWritten(call);
+    contentWritten(call, response.tokensPerFrame);
   }
 
   if (schedule.error === 'truncate') return writer.cut();
@@ -90,12 +100,14 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
 /**
  * Non-streamed bodies: written whole once the schedule's generation time has passed
  * (first chunk delay plus the intervals between the chunks a stream would have had).
+ * `tokens` is the generated tokens the body carries (0 for a replayed recording).
  */
 export async function sendWhole(
   call: Call,
   status: number,
   contentType: string,
   buildBody: () => string,
+  tokens = 0,
 ): Promise<void> {
   const { writer, schedule } = call;
   // Without a stream, 'hang' sends nothing at all, not even headers.
@@ -114,9 +126,9 @@ export async function sendWhole(
   });
   if (schedule.error === 'truncate') {
     await writer.write(half);
-    contentWritten(call);
+    contentWritten(call, tokens);
     return writer.cut();
   }
   writer.end(malformed ? half : bytes);
-  contentWritten(call);
+  contentWritten(call, tokens);
 }

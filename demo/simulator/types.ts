@@ -40,6 +40,15 @@ export interface SimCallRecord {
   endedAt: number | null;
   /** Content chunks written (a whole non-streamed body counts as one). */
   chunks: number;
+  /**
+   * When the call's model engine took it from its queue and began generating (see `maxRunning`);
+   * null until then, and for calls no engine runs (simulated 429/500/400, replays, bad requests).
+   */
+  scheduledAt: number | null;
+  /** Prompt tokens the engine processes (`countPromptTokens` of the body); null for calls no engine runs. */
+  promptTokens: number | null;
+  /** Generated tokens written: one per streamed content chunk, all of a whole body's at once. */
+  outputTokens: number;
   /** The client went away before the response ended. */
   aborted: boolean;
 }
@@ -53,6 +62,16 @@ export interface ModelSimulatorOptions {
   defaults?: Partial<SimSchedule>;
   /** Directory of recordings (`{source, license, request, response}` JSON) for `x-sim-replay`. */
   replayDir?: string;
+  /**
+   * Calls each model's engine runs at once (vLLM's `--max-num-seqs`); later calls wait in its queue,
+   * first come first served, and that wait is their queue time. Defaults to no limit.
+   */
+  maxRunning?: number;
+  /**
+   * KV-cache capacity of each model's engine, in tokens (default 65,536). A call is scheduled only when
+   * its prompt and planned output fit beside what the running calls reserved (or when nothing runs).
+   */
+  kvCacheTokens?: number;
 }
 
 export interface ModelSimulator {

@@ -96,7 +96,8 @@ describe.each(dashboardPaths())('dashboard %s', (path) => {
     const defined = new Set(dashboard.templating.list.map((v) => v.name));
     const text = JSON.stringify(dashboard.panels) + JSON.stringify(dashboard.templating.list.map((v) => v.definition ?? ''));
     const used = new Set([...text.matchAll(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g)].map((m) => m[1] ?? m[2]));
-    const undefinedVariables = [...used].filter((name) => !name.startsWith('__') && !defined.has(name));
+    // "$1" is label_replace's back-reference, which Grafana leaves alone (no variable has a numeric name).
+    const undefinedVariables = [...used].filter((name) => !name.startsWith('__') && !/^\d+$/.test(name) && !defined.has(name));
     expect(undefinedVariables).toEqual([]);
   });
 
@@ -127,7 +128,7 @@ describe('LLM overview', () => {
   });
 
   it('has the design sections, a stat row first', () => {
-    expect([...bySection.keys()]).toEqual(['Service level', 'Latency', 'Traffic, errors, tokens', 'GPU', 'Traces']);
+    expect([...bySection.keys()]).toEqual(['Service level', 'Latency', 'Traffic, errors, tokens', 'Model server', 'GPU', 'Traces']);
     const stats = bySection.get('Service level')!;
     expect(stats.length).toBe(8);
     expect(stats.every((p) => p.type === 'stat')).toBe(true);
@@ -148,6 +149,25 @@ describe('LLM overview', () => {
       .flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, target: t })))
       .filter(({ target }) => /_seconds_bucket/.test(target.expr ?? ''));
     expect(latencyGraphs.filter(({ target }) => target.exemplar !== true).map(({ panel }) => panel)).toEqual([]);
+  });
+
+  it("puts the model server's own view (vLLM) beside the client's, filtered by its own job variable", () => {
+    const modelServer = bySection.get('Model server')!;
+    expect(variable('model_server_job')?.definition).toBe('label_values(vllm:num_requests_running, job)');
+    const exprs = modelServer.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
+    // Every server-side selector is narrowed to the model-server job and the selected models.
+    for (const selector of exprs.flatMap((e) => [...e.matchAll(/vllm:\w+\{([^}]*)\}/g)].map((m) => m[1]))) {
+      expect(selector).toBe('job=~"$model_server_job", model_name=~"$model"');
+    }
+    const clientAgainstServer = modelServer.find((p) => p.title === 'First token: client against server')!;
+    const [client, server] = clientAgainstServer.targets!.map((t) => t.expr ?? '');
+    expect(client).toContain('llm_first_token_latency_seconds_bucket');
+    expect(server).toContain('vllm:time_to_first_token_seconds_bucket');
+    const titles = modelServer.map((p) => p.title);
+    expect(titles).toEqual(expect.arrayContaining(['Requests running and waiting', 'KV-cache use', 'Queue time p95']));
+    // The GPU row, the layer below, follows at once.
+    const rows = dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title);
+    expect(rows[rows.indexOf('Model server') + 1]).toBe('GPU');
   });
 
   it('draws the SLO as a line on the first-token and per-token percentiles', () => {

@@ -1,11 +1,13 @@
 // Every metric a rule, a dashboard panel, a datasource link or the autoscaling example queries must
-// be one the agent exposes (its own name table, default `prometheus` naming profile), a recording
-// rule defined here, or a standard series. A renamed metric then fails here instead of leaving an
+// be one the agent exposes (its own name table, default `prometheus` naming profile), one a vLLM model
+// server exposes (the model simulator's table of vLLM's names, which its /metrics serves), a
+// recording rule defined here, or a standard series. A renamed metric then fails here instead of leaving an
 // empty panel or a silent alert. SLO thresholds must be exact bucket boundaries of their histogram.
 import { describe, expect, it } from 'vitest';
 import { METRICS, type BucketsId } from '../../agent/metrics/names.js';
 import { GPU_GAUGES } from '../../agent/metrics/gpu/gauges.js';
 import { DEFAULT_BUCKETS } from '../../agent/metrics/buckets.js';
+import { vllmSeriesNames } from '../../demo/simulator/vllm-metrics.js';
 import { metricNamesIn, selectorOfVariableQuery } from './promql-names.js';
 import {
   allPanels,
@@ -41,7 +43,12 @@ function agentSeriesNames(): Set<string> {
   return names;
 }
 
-const known = new Set([...agentSeriesNames(), ...recordingRules().map((r) => r.record), ...STANDARD_SERIES]);
+const known = new Set([
+  ...agentSeriesNames(),
+  ...vllmSeriesNames(),
+  ...recordingRules().map((r) => r.record),
+  ...STANDARD_SERIES,
+]);
 
 interface Query {
   where: string;
@@ -103,6 +110,15 @@ describe('metric names', () => {
       'llm_gpu_memory_used_bytes',
       'llm_gpu_memory_total_bytes',
       'llm_gpu_utilization_percent',
+      'vllm:num_requests_running',
+      'vllm:num_requests_waiting',
+      'vllm:kv_cache_usage_perc',
+      'vllm:time_to_first_token_seconds_bucket',
+      'vllm:request_queue_time_seconds_bucket',
+      'vllm:e2e_request_latency_seconds_count',
+      'vllm:prompt_tokens_total',
+      'vllm:generation_tokens_total',
+      'vllm:request_success_total',
     ]) {
       expect(known).toContain(name);
     }

@@ -14,9 +14,12 @@ import {
   repoPath,
   ruleFilePaths,
   ruleTestFilePaths,
+  isAlert,
   type AlertRule,
+  type RuleGroup,
   type RuleTestFile,
 } from './stack-files.js';
+import { metricNamesIn } from './promql-names.js';
 
 const RUNBOOK = 'collector/runbook.md';
 const SEVERITIES = ['critical', 'warning', 'info'];
@@ -165,11 +168,31 @@ describe('alert unit tests', () => {
     ),
   );
 
-  it('load both rule files from every test file', () => {
-    for (const file of ruleTestFilePaths()) {
-      const loaded = readYaml<RuleTestFile>(file).rule_files.map((f) => f.replace('../', ''));
-      expect(loaded, file).toContain('llm-recording.yml');
+  it('load, in every test file, the rule files of the alerts it tests and of the recording rules they read', () => {
+    const fileOf = new Map<string, string>();
+    for (const path of ruleFilePaths()) {
+      for (const group of readYaml<{ groups: RuleGroup[] }>(path).groups) {
+        for (const rule of group.rules) fileOf.set(isAlert(rule) ? rule.alert : rule.record, path.split('/').pop()!);
+      }
     }
+    const exprOf = new Map(alertRules().map((a) => [a.alert, a.expr]));
+    let checked = 0;
+    for (const file of ruleTestFilePaths()) {
+      const test = readYaml<RuleTestFile>(file);
+      const loaded = test.rule_files.map((f) => f.replace('../', ''));
+      const alertnames = test.tests.flatMap((t) => (t.alert_rule_test ?? []).map((a) => a.alertname));
+      // What each test reads: its alerts' expressions and its own PromQL assertions.
+      const exprs = [
+        ...alertnames.map((name) => exprOf.get(name) ?? ''),
+        ...test.tests.flatMap((t) => (t.promql_expr_test ?? []).map((e) => e.expr)),
+      ];
+      for (const name of alertnames) expect(loaded, `${file}: alert ${name}`).toContain(fileOf.get(name));
+      for (const name of exprs.flatMap((expr) => [...metricNamesIn(expr)]).filter((n) => fileOf.has(n))) {
+        expect(loaded, `${file}: recording rule ${name}`).toContain(fileOf.get(name));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 
   it.each(alertRules().map((a) => a.alert))('%s is shown firing, resolving and staying quiet', (alertname) => {
