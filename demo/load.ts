@@ -121,3 +121,81 @@ export async function runLoad(serviceUrl: string, plan: readonly PlannedRequest[
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plan.length)) }, worker));
   return outcomes.filter((outcome) => outcome !== undefined);
 }
+
+/** Requests of one plan cycle of the steady load: a multiple of the three models and of ERROR_EVERY. */
+const STEADY_CYCLE = 60;
+
+/** The plan, cycle after cycle, each with a seed of its own: the same mix of models and 429s, fresh latencies. */
+function* endlessPlan(): Generator<PlannedRequest> {
+  for (let cycle = 0; ; cycle++) {
+    for (const request of planRequests(STEADY_CYCLE, cycle + 1)) yield { ...request, index: cycle * STEADY_CYCLE + request.index };
+  }
+}
+
+export interface SteadyLoadOptions {
+  /** Requests started per second, whether or not earlier ones have ended. */
+  ratePerSecond: number;
+  /** A tick that finds this many requests in flight starts none (counted in `skipped`). */
+  maxInFlight: number;
+  /** A request still running after this long is aborted. */
+  requestTimeoutMs: number;
+  onOutcome(outcome: RequestOutcome): void;
+}
+
+export interface SteadyLoad {
+  /** Ticks skipped so far because `maxInFlight` requests were running. */
+  readonly skipped: number;
+  /**
+   * Starts no more requests, gives those in flight up to `drainMs` to end, then aborts the rest;
+   * resolves once all have ended. Calling it again waits for the same end.
+   */
+  stop(drainMs: number): Promise<void>;
+}
+
+/** Sends the demo's plan without end at a steady rate (open loop, like real traffic) until stopped. */
+export function startSteadyLoad(serviceUrl: string, options: SteadyLoadOptions): SteadyLoad {
+  const plan = endlessPlan();
+  const abort = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const intervalMs = 1000 / options.ratePerSecond;
+  const began = performance.now();
+  let ticks = 0;
+  let skipped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped: Promise<void> | undefined;
+
+  const tick = () => {
+    ticks++;
+    if (inFlight.size >= options.maxInFlight) {
+      skipped++;
+    } else {
+      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(options.requestTimeoutMs)]);
+      const request = send(serviceUrl, plan.next().value!, signal).then((outcome) => {
+        inFlight.delete(request);
+        options.onOutcome(outcome);
+      });
+      inFlight.add(request);
+    }
+    // Scheduled against the start, so the rate does not drift with timer lateness.
+    timer = setTimeout(tick, Math.max(0, began + ticks * intervalMs - performance.now()));
+  };
+  tick();
+
+  return {
+    get skipped() {
+      return skipped;
+    },
+    stop(drainMs) {
+      stopped ??= (async () => {
+        clearTimeout(timer);
+        const drained = Promise.all(inFlight);
+        let drainTimer: NodeJS.Timeout | undefined;
+        await Promise.race([drained, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, drainMs)))]);
+        clearTimeout(drainTimer);
+        abort.abort();
+        await drained;
+      })();
+      return stopped;
+    },
+  };
+}

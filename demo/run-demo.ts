@@ -2,29 +2,24 @@
 // service in a child process with the agent preloaded, a bounded load, then a report of what the
 // agent's /metrics and traces show. Everything started here is stopped here, on success, failure
 // and abort alike.
-import { existsSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findExecutable } from '../agent/find-executable.js';
 import { Cleanup } from './cleanup.js';
+import { DemoFailure, gpuInterval, gpuLine, LOOPBACK, SERVICE_NAME, SERVICE_STOP_GRACE_MS, serviceLine, serviceOutput, startDemoStack } from './demo-stack.js';
 import { freePort } from './free-port.js';
 import { planRequests, runLoad, type RequestOutcome } from './load.js';
 import { modelRows, type ModelRow } from './model-report.js';
 import { scrapeOpenMetrics } from './openmetrics-parse.js';
 import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './otlp-receiver.js';
 import { formatModelTable, progressMark, summarizeOutcomes, unexpectedOutcomes } from './report.js';
-import { startServiceProcess, type ServiceProcess } from './service-process.js';
+import type { ServiceProcess } from './service-process.js';
 import { DEMO_ENV, type DemoSettings } from './settings.js';
-import { startModelSimulator } from './simulator/index.js';
 import { renderSpanTree, WATERFALL_LEGEND } from './span-tree.js';
 import { LOG_PREFIX } from '../agent/log.js';
+
+export { DemoFailure };
 
 export interface DemoOutput {
   write(text: string): unknown;
 }
-
-/** A step of the demo went wrong; the message says which and what was seen. */
-export class DemoFailure extends Error {}
 
 /** The user interrupted the demo (Ctrl-C). */
 export class DemoAborted extends Error {
@@ -33,44 +28,11 @@ export class DemoAborted extends Error {
   }
 }
 
-const LOOPBACK = '127.0.0.1';
-const SERVICE_NAME = 'demo-chat';
-const SERVICE_START_TIMEOUT_MS = 15_000;
-/** Time the agent gets to flush its spans after SIGTERM before the service is killed. */
-const SERVICE_STOP_GRACE_MS = 5_000;
 const TRACE_WAIT_MS = 5_000;
 
-/** The compiled entries the demo runs; the demo ships inside the package, next to the agent. */
-function builtEntries(): { agentEntry: string; serviceEntry: string } {
-  const agentEntry = fileURLToPath(new URL('../bundle/register.js', import.meta.url));
-  const serviceEntry = fileURLToPath(new URL('./service/main.js', import.meta.url));
-  for (const entry of [agentEntry, serviceEntry]) {
-    if (!existsSync(entry)) throw new DemoFailure(`${entry} is missing: run \`npm run build\` first`);
-  }
-  return { agentEntry, serviceEntry };
-}
-
-/** Relative to the working directory when below it, else absolute. */
-function shortPath(path: string): string {
-  const below = relative(process.cwd(), path);
-  return below.startsWith('..') || isAbsolute(below) ? path : below;
-}
-
-/** What the child inherits: enough to run node, and none of the caller's OTEL_* settings. */
-function baseEnv(): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT']) {
-    const value = process.env[name];
-    if (value !== undefined) kept[name] = value;
-  }
-  return kept;
-}
-
 /** The service's whole environment: the agent configured as a user would, pointed at this process. */
-function serviceEnv(to: { modelUrl: string; otlpUrl: string; metricsPort: number; gpu: boolean }): Record<string, string> {
+function agentEnv(to: { otlpUrl: string; metricsPort: number; gpu: boolean }): Record<string, string> {
   return {
-    ...baseEnv(),
-    DEMO_MODEL_URL: to.modelUrl,
     OTEL_SERVICE_NAME: SERVICE_NAME,
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: to.otlpUrl,
@@ -80,7 +42,7 @@ function serviceEnv(to: { modelUrl: string; otlpUrl: string; metricsPort: number
     OTEL_METRICS_EXPORTER: 'prometheus',
     OTEL_EXPORTER_PROMETHEUS_HOST: LOOPBACK,
     OTEL_EXPORTER_PROMETHEUS_PORT: String(to.metricsPort),
-    LLM_OTEL_GPU_INTERVAL: to.gpu ? '15' : '0',
+    LLM_OTEL_GPU_INTERVAL: gpuInterval(to.gpu),
   };
 }
 
@@ -92,22 +54,17 @@ export async function runDemo(settings: DemoSettings, output: DemoOutput, signal
   const began = performance.now();
   const cleanup = new Cleanup();
   try {
-    const { agentEntry, serviceEntry } = builtEntries();
-    const simulator = await startModelSimulator({ host: LOOPBACK, defaults: { firstChunkMs: 300, intervalMs: 25, chunks: 24 } });
-    cleanup.add('model simulator', () => simulator.close());
     const receiver = await startOtlpJsonReceiver();
     cleanup.add('OTLP receiver', () => receiver.close());
     const metricsPort = await freePort(LOOPBACK);
-    const nvidiaSmi = findExecutable('nvidia-smi', process.env);
     checkpoint();
 
-    const running = await startServiceProcess({
-      agentEntry,
-      serviceEntry,
-      startTimeoutMs: SERVICE_START_TIMEOUT_MS,
-      env: serviceEnv({ modelUrl: simulator.url, otlpUrl: receiver.url, metricsPort, gpu: nvidiaSmi !== undefined }),
+    const stack = await startDemoStack(cleanup, {
+      simulatorHost: LOOPBACK,
+      simulatorPort: 0,
+      agentEnv: (gpu) => agentEnv({ otlpUrl: receiver.url, metricsPort, gpu }),
     });
-    cleanup.add('chat service', () => running.stop(SERVICE_STOP_GRACE_MS));
+    const { simulator, service: running } = stack;
     const metricsUrl = `http://${LOOPBACK}:${metricsPort}/metrics`;
     checkpoint();
 
@@ -115,9 +72,9 @@ export async function runDemo(settings: DemoSettings, output: DemoOutput, signal
     say();
     say(`  model simulator  ${simulator.url}  OpenAI and Anthropic wire formats (in this process)`);
     say(`  OTLP receiver    ${receiver.url}  traces as OTLP/HTTP JSON, kept in memory (in this process)`);
-    say(`  chat service     ${running.url}  node --import llm-otel-agent ${shortPath(serviceEntry)} (pid ${running.pid})`);
+    say(serviceLine(stack));
     say(`  /metrics         ${metricsUrl}  the agent's Prometheus endpoint, inside the service`);
-    say(`  GPU metrics      ${nvidiaSmi ? `on (${nvidiaSmi})` : 'off (no nvidia-smi on PATH)'}`);
+    say(gpuLine(stack));
     say();
 
     const outcomes = await sendLoad(running.url, settings, output, signal);
@@ -228,9 +185,4 @@ function showAgentLog(service: ServiceProcess, say: (line?: string) => void): vo
   say();
   say("The agent's log in the service (stderr):");
   for (const line of lines) say(`  ${line}`);
-}
-
-function serviceOutput(service: ServiceProcess): string {
-  const text = service.output().trim();
-  return text ? `\n--- the service's output ---\n${text}` : '';
 }

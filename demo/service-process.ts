@@ -23,6 +23,13 @@ export interface ServiceProcess {
   output(): string;
   /** SIGTERM (the agent flushes its spans and exits), then SIGKILL after `graceMs`. Never rejects. */
   stop(graceMs: number): Promise<void>;
+  /** Resolves when the process has ended, for whatever reason. */
+  exited: Promise<ServiceExit>;
+}
+
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 const OUTPUT_KEPT_CHARS = 20_000;
@@ -52,7 +59,10 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const output = new OutputTail();
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.add(chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.add(chunk));
-  const exited = once(child, 'exit').catch(() => undefined);
+  const exited: Promise<ServiceExit> = once(child, 'exit').then(
+    ([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }),
+    () => ({ code: child.exitCode, signal: child.signalCode }),
+  );
   // Last resort if the demo dies without cleaning up (an uncaught error): never leave the service behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -68,7 +78,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
 
   try {
     const url = await listeningUrl(child, output, options.startTimeoutMs);
-    return { pid: child.pid!, url, output: () => output.toString(), stop };
+    return { pid: child.pid!, url, output: () => output.toString(), stop, exited };
   } catch (error) {
     await stop(1_000);
     throw error;

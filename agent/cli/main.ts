@@ -9,6 +9,9 @@ Use the agent by preloading it:   node --import llm-otel-agent app.js
 Commands:
   demo      run a sample chat service with the agent against a built-in model simulator and
             print its metrics and traces (no network, no Docker; about half a minute)
+  demo --serve
+            the same service, simulator and load without end, telemetry where this environment's
+            OTEL_* variables say, until SIGTERM (the app of the docker compose stack)
   doctor    print the configuration the agent reads from this environment, with warnings
   --help    this text (also: llm-otel-agent <command> --help)
 `;
@@ -17,9 +20,10 @@ type Command = (args: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   async demo(args) {
-    const { DEMO_USAGE, demoCommand } = await import('../../demo/command.js');
+    const { DEMO_USAGE, demoCommand, demoServeCommand } = await import('../../demo/command.js');
     if (wantsHelp(args)) return help(DEMO_USAGE);
-    return demoCommand(process.env, process.stdout, process.stderr);
+    const run = args.includes('--serve') ? demoServeCommand : demoCommand;
+    return run(process.env, process.stdout, process.stderr);
   },
   async doctor(args) {
     if (wantsHelp(args)) return help('llm-otel-agent doctor\n\nPrints the configuration the agent reads from this environment; exit code 1 when a value is rejected.\n');

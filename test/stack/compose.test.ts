@@ -129,10 +129,31 @@ describe('collector wiring', () => {
 describe('prometheus wiring', () => {
   const jobs = new Map(prometheus.scrape_configs.map((c) => [c.job_name, c]));
   const staticTargets = (job: string): string[] => (jobs.get(job)?.static_configs ?? []).flatMap((s) => s.targets);
+  const containerConfig = flagValue(service('prometheus').command, '--config.file')!;
+
+  /** The repository file Prometheus reads for a file_sd path (relative to its config file), through its mounts. */
+  const fileSdSource = (file: string): string | undefined => hostPathFor(service('prometheus'), posix.join(posix.dirname(containerConfig), file));
+
+  /** The targets of a job's file_sd files, as Prometheus inside the container reads them. */
+  const fileSdTargets = (job: string): string[] =>
+    (jobs.get(job)?.file_sd_configs ?? [])
+      .flatMap((sd) => sd.files)
+      .flatMap((file) => readYaml<Array<{ targets: string[] }>>(fileSdSource(file)!).flatMap((group) => group.targets));
+
+  it('mounts every file_sd file it reads', () => {
+    const files = prometheus.scrape_configs.flatMap((config) => (config.file_sd_configs ?? []).flatMap((sd) => sd.files));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const source = fileSdSource(file);
+      expect(source, `file_sd ${file} is not mounted into the prometheus container`).toBeDefined();
+      expect(existsSync(repoPath(source!)), source).toBe(true);
+    }
+    expect(mounts(service('prometheus'))).toContainEqual({ source: './collector/targets', target: '/etc/prometheus/targets', bind: true });
+  });
 
   it('scrapes only compose services, on ports they listen on', () => {
     for (const config of prometheus.scrape_configs) {
-      for (const target of staticTargets(config.job_name)) {
+      for (const target of [...staticTargets(config.job_name), ...fileSdTargets(config.job_name)]) {
         expectReachable(`prometheus.yml job ${config.job_name}`, hostAndPort(target), 'prometheus');
       }
       for (const sd of config.dns_sd_configs ?? []) {
@@ -145,6 +166,13 @@ describe('prometheus wiring', () => {
     const env = service('app').environment ?? {};
     expect(env.OTEL_EXPORTER_PROMETHEUS_HOST).toBe('0.0.0.0');
     expect(staticTargets('llm-app')).toEqual([`app:${env.OTEL_EXPORTER_PROMETHEUS_PORT}`]);
+  });
+
+  it("scrapes the demo's model simulator (vLLM metrics) where the app serves it", () => {
+    const app = service('app');
+    expect(app.command).toEqual(['node', 'dist/agent/cli/main.js', 'demo', '--serve']);
+    expect(app.environment?.DEMO_SIMULATOR_HOST).toBe('0.0.0.0');
+    expect(fileSdTargets('model-server')).toEqual([`app:${app.environment?.DEMO_SIMULATOR_PORT}`]);
   });
 
   it("scrapes the collector's Prometheus exporter", () => {
@@ -164,7 +192,6 @@ describe('prometheus wiring', () => {
   });
 
   it('loads exactly our rule files, inside the container as in the repository', () => {
-    const containerConfig = flagValue(service('prometheus').command, '--config.file')!;
     for (const pattern of prometheus.rule_files) {
       const inContainer = posix.join(posix.dirname(containerConfig), pattern);
       const inRepo = hostPathFor(service('prometheus'), inContainer);
