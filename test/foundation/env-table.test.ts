@@ -47,6 +47,10 @@ interface Context {
   scrape(host?: string): Promise<string>;
   traceRequests(): ReceivedRequest[];
   metricRequests(): ReceivedRequest[];
+  /** Waits until a trace and a metric export both arrived. */
+  bothExports(): Promise<void>;
+  /** The first request the receiver got, whatever its path. */
+  firstRequest(): Promise<ReceivedRequest>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -152,8 +156,7 @@ const ROWS: Row[] = [
     env: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: `${ctx.receiver.url}/base/` }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.receiver.requests.length > 0, 5000, 'an export');
-      expect(ctx.receiver.requests[0]!.path).toBe('/base/v1/traces');
+      expect((await ctx.firstRequest()).path).toBe('/base/v1/traces');
     },
   },
   {
@@ -162,8 +165,7 @@ const ROWS: Row[] = [
     env: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ctx.receiver.url}/custom/traces` }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.receiver.requests.length > 0, 5000, 'an export');
-      expect(ctx.receiver.requests[0]!.path).toBe('/custom/traces');
+      expect((await ctx.firstRequest()).path).toBe('/custom/traces');
     },
   },
   {
@@ -172,7 +174,7 @@ const ROWS: Row[] = [
     env: () => ({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...otlpMetrics }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.traceRequests().length > 0 && ctx.metricRequests().length > 0, 5000, 'both exports');
+      await ctx.bothExports();
       expect(ctx.traceRequests()[0]!.contentType).toMatch(/^application\/json/);
       expect(ctx.metricRequests()[0]!.contentType).toMatch(/^application\/json/);
     },
@@ -183,7 +185,7 @@ const ROWS: Row[] = [
     env: () => ({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', ...otlpMetrics }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.traceRequests().length > 0 && ctx.metricRequests().length > 0, 5000, 'both exports');
+      await ctx.bothExports();
       expect(ctx.traceRequests()[0]!.contentType).toMatch(/^application\/json/);
       expect(ctx.metricRequests()[0]!.contentType).toBe('application/x-protobuf');
     },
@@ -199,7 +201,7 @@ const ROWS: Row[] = [
     }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.traceRequests().length > 0 && ctx.metricRequests().length > 0, 5000, 'both exports');
+      await ctx.bothExports();
       expect(ctx.traceRequests()[0]!.headers).toMatchObject({ 'x-tenant': 'acme', 'x-signal': 'traces' });
       expect(ctx.metricRequests()[0]!.headers).toMatchObject({ 'x-tenant': 'acme', 'x-signal': 'metrics' });
     },
@@ -236,7 +238,7 @@ const ROWS: Row[] = [
     env: () => ({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', ...otlpMetrics }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.traceRequests().length > 0 && ctx.metricRequests().length > 0, 5000, 'both exports');
+      await ctx.bothExports();
       expect(ctx.traceRequests()[0]!.contentEncoding).toBe('gzip');
       expect(ctx.metricRequests()[0]!.contentEncoding).toBe('gzip');
       await modelSpan(ctx);
@@ -248,7 +250,7 @@ const ROWS: Row[] = [
     env: () => ({ OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none', ...otlpMetrics }),
     async observe(ctx) {
       await ctx.work();
-      await until(() => ctx.traceRequests().length > 0 && ctx.metricRequests().length > 0, 5000, 'both exports');
+      await ctx.bothExports();
       expect(ctx.traceRequests()[0]!.contentEncoding).toBe('gzip');
       expect(ctx.metricRequests()[0]!.contentEncoding).toBeUndefined();
     },
@@ -642,6 +644,8 @@ async function runRow(row: Row): Promise<void> {
     ctx.traceRequests = () => receiver.requests.filter((r) => r.signal === 'traces');
     ctx.metricRequests = () => receiver.requests.filter((r) => r.signal === 'metrics' || r.path === '/m');
     ctx.scrape = (host = '127.0.0.1') => scrapeText(host, metricsPort);
+    ctx.bothExports = async () => void (await until(() => ctx.traceRequests().length > 0 && ctx.metricRequests().length > 0, 5000, 'both exports'));
+    ctx.firstRequest = () => until(() => receiver.requests[0], 5000, 'an export');
     await row.before?.(ctx);
     ctx.app = await startApp({
       script: APP,
