@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // The llm-otel-agent command: `demo`, `doctor`, `--help`. Each command is loaded only when asked for.
+// The demo (model simulator, OTLP receiver, load generator) is compiled to dist/demo/, which only a
+// checkout of the repository has: package.json's `files` leaves it out of the published package, and
+// there `demo` says where it lives instead.
+import { existsSync } from 'node:fs';
 import { AGENT_VERSION } from '../version.js';
 
 const USAGE = `llm-otel-agent ${AGENT_VERSION}: OpenTelemetry for Node.js services that call LLMs
@@ -8,7 +12,8 @@ Use the agent by preloading it:   node --import llm-otel-agent app.js
 
 Commands:
   demo      run a sample chat service with the agent against a built-in model simulator and
-            print its metrics and traces (no network, no Docker; about half a minute)
+            print its metrics and traces (no network, no Docker; about half a minute). In a
+            checkout of the repository only (npm run demo): the published package leaves it out
   demo --serve
             the same service, simulator and load without end, telemetry where this environment's
             OTEL_* variables say, until SIGTERM (the app of the docker compose stack)
@@ -18,8 +23,24 @@ Commands:
 
 type Command = (args: readonly string[]) => Promise<number>;
 
+/** dist/demo/command.js, the file the `import()` below loads: present in a checkout once built, never in the package. */
+const DEMO_ENTRY = new URL('../../demo/command.js', import.meta.url);
+
+const DEMO_NOT_INSTALLED = `llm-otel-agent demo: the demo is not part of the published package, which holds the agent only.
+It runs from a checkout of the llm-otel-agent repository:
+
+  npm ci && npm run demo             (npm run demo -- --serve for the long-running mode)
+
+The agent needs none of it: node --import llm-otel-agent app.js
+`;
+
 const COMMANDS: Readonly<Record<string, Command>> = {
   async demo(args) {
+    if (!existsSync(DEMO_ENTRY)) {
+      if (wantsHelp(args)) return help(DEMO_NOT_INSTALLED);
+      process.stderr.write(DEMO_NOT_INSTALLED);
+      return 1;
+    }
     const { DEMO_USAGE, demoCommand, demoServeCommand } = await import('../../demo/command.js');
     if (wantsHelp(args)) return help(DEMO_USAGE);
     const run = args.includes('--serve') ? demoServeCommand : demoCommand;

@@ -199,6 +199,8 @@ describe('node --import llm-otel-agent', () => {
       expect(packagesResolved).toContain('require-in-the-middle');
       const agentFiles = (JSON.parse(json!) as string[]).filter((url) => url.startsWith('file:') && !url.includes('/node_modules/') && url.includes('/dist/'));
       expect(agentFiles.map((url) => url.replace(/^.*\/dist\//, 'dist/'))).toEqual(['dist/bundle/register.js']);
+      // Nothing of the demo (dist/demo/, a checkout's only: simulator, receiver, load) is ever resolved.
+      expect((JSON.parse(json!) as string[]).filter((url) => /\/(demo|simulator)\//.test(url))).toEqual([]);
       // ... and the exports ran: spans and metrics reached the receiver in this protocol.
       const spans = await receiver.waitForSpans((all) => all.filter((s) => s.kind === CLIENT).length >= 2);
       expect(spans.every((s) => s.encoding === (protocol === 'http/json' ? 'json' : 'protobuf'))).toBe(true);
