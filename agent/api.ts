@@ -4,7 +4,7 @@
 import { SpanKind, context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { emptyResponseFacts, type ResponseFacts } from './providers/types.js';
 import { endCallSpan, errorTypeOf, responseFactsAttributes, type CallEnd } from './spans/model-call.js';
-import * as attr from './spans/semconv.js';
+import * as attr from './semconv.js';
 import { StreamTiming } from './spans/stream-timing.js';
 import { AGENT_VERSION } from './version.js';
 

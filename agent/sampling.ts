@@ -15,7 +15,7 @@ import {
   type SamplingResult,
 } from '@opentelemetry/sdk-trace';
 import type { SamplerName } from './config.js';
-import { GEN_AI_OPERATION_NAME } from './spans/semconv.js';
+import { GEN_AI_OPERATION_NAME } from './semconv.js';
 
 export function samplerFromConfig(name: SamplerName, ratio: number): Sampler {
   switch (name) {

@@ -26,7 +26,7 @@ import { log } from './log.js';
 import { recognise } from './providers/table.js';
 import { RecordModelCallsSampler, samplerFromConfig } from './sampling.js';
 import { RedactUrlsProcessor } from './spans/redact.js';
-import { MODEL_CALL_SCOPE } from './spans/semconv.js';
+import { MODEL_CALL_SCOPE } from './semconv.js';
 import { startFetchTap, type FetchTap } from './transport/fetch-tap.js';
 import { startHttpTap } from './transport/http-tap.js';
 import { installFetchStreamUsage } from './transport/stream-usage.js';

@@ -10,7 +10,7 @@ import { startGpuPoller } from './metrics/gpu/index.js';
 import { forgetUnobservedGauges } from './metrics/gpu/temporality.js';
 import { createLlmMetrics, createPrometheusEndpoint } from './metrics/index.js';
 import type { AgentExtensions } from './sdk.js';
-import { MODEL_CALL_SCOPE } from './spans/semconv.js';
+import { MODEL_CALL_SCOPE } from './semconv.js';
 import { AGENT_VERSION } from './version.js';
 
 export function agentExtensions(config: AgentConfig): AgentExtensions {

@@ -11,7 +11,7 @@ import {
   GEN_AI_USAGE_OUTPUT_TOKENS,
   HTTP_RESPONSE_STATUS_CODE,
   LLM_TIME_PER_OUTPUT_CHUNK_MEAN,
-} from '../agent/spans/semconv.js';
+} from '../agent/semconv.js';
 import type { ReceivedSpan, SpanAttributeValue } from './otlp-receiver.js';
 
 /** The attributes shown under a span, in this order, when it has them. */

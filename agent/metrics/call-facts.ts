@@ -13,7 +13,7 @@ import {
   GEN_AI_USAGE_OUTPUT_TOKENS,
   LLM_RESPONSE_CHUNK_COUNT,
   LLM_TIME_PER_OUTPUT_CHUNK_MEAN,
-} from '../spans/semconv.js';
+} from '../semconv.js';
 import type { LabelId, MetricId } from './names.js';
 
 const UNKNOWN = 'unknown';

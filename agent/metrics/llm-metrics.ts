@@ -3,7 +3,7 @@
 // agent's one MeterProvider exists (so an OTLP reader gets them too).
 import type { MeterProvider, Span as ApiSpan } from '@opentelemetry/api';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { MODEL_CALL_SCOPE } from '../spans/semconv.js';
+import { MODEL_CALL_SCOPE } from '../semconv.js';
 import { ExemplarReservoir, type ExemplarLookup } from './exemplars.js';
 import { createInstruments } from './instruments.js';
 import type { LlmMetricsOptions } from './options.js';

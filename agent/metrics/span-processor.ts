@@ -8,7 +8,7 @@ import { TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { guard } from '../log.js';
-import { GEN_AI_REQUEST_MODEL, LLM_EXEMPLAR, MODEL_CALL_SCOPE } from '../spans/semconv.js';
+import { GEN_AI_REQUEST_MODEL, LLM_EXEMPLAR, MODEL_CALL_SCOPE } from '../semconv.js';
 import { measurement, readCallFacts, readCallLabels } from './call-facts.js';
 import { bucketIndex, type ExemplarReservoir } from './exemplars.js';
 import { SeriesCache, type LlmMetric } from './instruments.js';

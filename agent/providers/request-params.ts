@@ -13,7 +13,7 @@ import {
   GEN_AI_REQUEST_TEMPERATURE,
   GEN_AI_REQUEST_TOP_K,
   GEN_AI_REQUEST_TOP_P,
-} from '../spans/semconv.js';
+} from '../semconv.js';
 import type { ParseOptions, RequestFacts } from './types.js';
 import { isObject, numberOrUndefined, stringOrUndefined, type JsonObject } from './json.js';
 

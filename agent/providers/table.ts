@@ -2,7 +2,7 @@
 // Rows are tried in order; the first whose method, host, port and path match wins, so specific
 // rows (Azure, Anthropic, Ollama's native API) come before the any-host OpenAI-compatible ones.
 // Adding a provider is adding a parser file and a row here.
-import type { GenAiOperation } from '../spans/semconv.js';
+import type { GenAiOperation } from '../semconv.js';
 import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall } from './types.js';
 import { anthropicMessagesParser } from './anthropic-messages.js';
 import { ollamaParser } from './ollama.js';

@@ -2,7 +2,7 @@
 // JSON and decoded stream events into facts. It never touches spans, sockets or timers; the
 // recorder (agent/spans/) turns facts into a span and the transport taps (agent/transport/) feed it.
 import type { AttributeValue } from '@opentelemetry/api';
-import type { GenAiOperation } from '../spans/semconv.js';
+import type { GenAiOperation } from '../semconv.js';
 
 /** What the transport knows about an outgoing request before any byte of it is sent. */
 export interface OutgoingRequest {
@@ -12,6 +12,12 @@ export interface OutgoingRequest {
   port: number;
   /** Path without the query string. */
   path: string;
+}
+
+/** An outgoing request with its full URL: what a tap builds (transport/request-target.ts) and the recorder records. */
+export interface RequestTarget extends OutgoingRequest {
+  /** The full URL with its query (the recorder redacts it before recording). */
+  url: string;
 }
 
 /** Facts read from the request body. */

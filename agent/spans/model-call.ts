@@ -1,14 +1,14 @@
 // The one recorder: a transport tap reports what it sees of one model request (the request body,
-// the response head, each body chunk as it arrives, the end), the provider parser turns bytes into
-// facts, and this class turns facts into one GenAI CLIENT span. Nothing here can reach the
-// application: every entry point is called inside the tap's guard, and no method throws on bad input.
+// the response head, each body chunk as it arrives, the end), the exchange reader
+// (providers/exchange-reader.ts) turns those bytes into facts, and this class turns the facts into
+// one GenAI CLIENT span. Nothing here can reach the application: every entry point is called inside
+// the tap's guard, and no method throws on bad input.
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { StreamDecoder } from '../providers/decoders/index.js';
-import { createStreamReader } from '../providers/stream-reader.js';
-import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts } from '../providers/types.js';
+import { ExchangeReader } from '../providers/exchange-reader.js';
+import type { RecognisedCall, RequestTarget, ResponseFacts } from '../providers/types.js';
 import { redactUrl } from './redact.js';
 import { StreamTiming } from './stream-timing.js';
-import * as attr from './semconv.js';
+import * as attr from '../semconv.js';
 import { truncate } from './truncate.js';
 
 export interface RecorderOptions {
@@ -18,27 +18,15 @@ export interface RecorderOptions {
   onRequestKnown?: (span: Span) => void;
 }
 
-/** Larger non-streamed bodies (huge embedding batches) are not parsed: usage is not worth 8 MiB of copies. */
-const MAX_PARSED_BODY_BYTES = 8 * 1024 * 1024;
-
-export interface ModelRequestTarget extends OutgoingRequest {
-  /** Full request URL; redacted before it is recorded. */
-  url: string;
-}
-
 export type CallEnd = 'completed' | 'error' | 'cancelled' | 'abandoned';
 
 export class ModelCall {
   private span: Span | undefined;
-  private requestFacts: RequestFacts | undefined;
-  private readonly facts: ResponseFacts = emptyResponseFacts();
-  private readonly parseOptions: ParseOptions;
-  private status = 0;
-  private decoder: StreamDecoder | undefined;
-  private body: Uint8Array[] | undefined;
-  private bodyBytes = 0;
+  private readonly exchange: ExchangeReader;
   private chunkArrivedAt = 0;
   private readonly timing = new StreamTiming();
+  /** Stamps the arrival of a content chunk; one closure per call, not per chunk. */
+  private readonly onContent = () => this.timing.mark(this.chunkArrivedAt);
   /** performance.now() of the last byte seen, for the abandoned-stream sweep. */
   lastActivity: number;
   ended = false;
@@ -47,12 +35,12 @@ export class ModelCall {
     private readonly tracer: Tracer,
     private readonly options: RecorderOptions,
     readonly call: RecognisedCall,
-    private readonly target: ModelRequestTarget,
+    private readonly target: RequestTarget,
     private readonly parent: Context,
     /** performance.now() when the application issued the request. */
     private readonly startedAt: number,
   ) {
-    this.parseOptions = { captureContent: options.captureContent };
+    this.exchange = new ExchangeReader(call, { captureContent: options.captureContent });
     this.lastActivity = startedAt;
   }
 
@@ -82,7 +70,7 @@ export class ModelCall {
 
   /** For transports that see the body only after the span started (node:http writes it later). */
   lateRequestBody(requestBody: string): void {
-    if (!this.span || this.requestFacts) return;
+    if (!this.span || this.exchange.request) return;
     const attributes: Attributes = {};
     this.readRequest(requestBody, attributes);
     this.span.setAttributes(attributes);
@@ -91,81 +79,65 @@ export class ModelCall {
   }
 
   onResponseHead(status: number, contentType: string | undefined): void {
-    this.status = status;
     this.lastActivity = performance.now();
-    if (status >= 200 && status < 300) {
-      const format = streamFormatOf(contentType, this.requestFacts?.stream === true ? this.call.route.streamFormat : undefined);
-      if (format) {
-        this.decoder = createStreamReader(format, this.call.route.parser, this.facts, this.parseOptions, () => this.timing.mark(this.chunkArrivedAt));
-        return;
-      }
-    }
-    this.body = [];
+    this.exchange.onResponseHead(status, contentType, this.onContent);
   }
 
   /** Hot path: once per body chunk of the response. */
   onChunk(chunk: Uint8Array): void {
     const now = performance.now();
     this.lastActivity = now;
-    if (this.decoder) {
-      this.chunkArrivedAt = now;
-      this.decoder.push(chunk);
-    } else if (this.body && this.bodyBytes <= MAX_PARSED_BODY_BYTES) {
-      this.bodyBytes += chunk.byteLength;
-      this.body.push(chunk);
-    }
+    this.chunkArrivedAt = now;
+    this.exchange.push(chunk);
   }
 
   onComplete(): void {
     if (this.ended) return;
-    this.decoder?.end();
-    if (this.body) this.readWholeBody();
-    const failed = this.status >= 400 || this.facts.errorType !== undefined;
-    this.finish(failed ? 'error' : 'completed', failed ? (this.facts.errorType ?? String(this.status)) : undefined);
+    this.exchange.end();
+    const { status, response } = this.exchange;
+    const failed = status >= 400 || response.errorType !== undefined;
+    this.finish(failed ? 'error' : 'completed', failed ? (response.errorType ?? String(status)) : undefined);
   }
 
   onError(error: unknown): void {
     if (this.ended) return;
     if (isAbort(error)) return this.onCancel();
-    this.decoder?.end();
+    this.exchange.stop(true);
     this.finish('error', errorTypeOf(error), error instanceof Error ? error.message : undefined);
   }
 
   /** The application aborted the request or stopped reading the stream (a `break` out of an SDK stream). */
   onCancel(): void {
     if (this.ended) return;
-    this.decoder?.end();
+    this.exchange.stop(true);
     this.finish('cancelled', 'cancelled', 'the application cancelled the call before it completed');
   }
 
   /** Nothing arrived for a long time and nobody is reading: end the span rather than hold it forever. */
   onAbandoned(): void {
     if (this.ended) return;
+    this.exchange.stop(false);
     this.finish('abandoned', 'abandoned', 'no response activity; the stream was abandoned');
   }
 
   private finish(end: CallEnd, errorType: string | undefined, message?: string): void {
     this.ended = true;
-    this.decoder = undefined;
     if (!this.span) return;
     endCallSpan(this.span, this.responseAttributes(), end, errorType, message);
     this.span = undefined;
   }
 
   private responseAttributes(): Attributes {
-    const out = responseFactsAttributes(this.facts, this.options);
-    if (this.status) out[attr.HTTP_RESPONSE_STATUS_CODE] = this.status;
-    Object.assign(out, this.timing.attributes(this.startedAt, this.facts.outputTokens !== undefined));
+    const { status, response } = this.exchange;
+    const out = responseFactsAttributes(response, this.options);
+    if (status) out[attr.HTTP_RESPONSE_STATUS_CODE] = status;
+    Object.assign(out, this.timing.attributes(this.startedAt, response.outputTokens !== undefined));
     return out;
   }
 
   private readRequest(body: string, into: Attributes): void {
-    const json = parseJson(body);
-    if (json === undefined) return;
-    const facts = this.call.route.parser.readRequest(json, this.parseOptions);
-    this.requestFacts = facts;
-    // Azure names the deployment in the path; the body may carry no model at all.
-    facts.model ??= this.call.pathModel;
+    const facts = this.exchange.readRequest(body);
+    if (facts === undefined) return;
     if (facts.model) into[attr.GEN_AI_REQUEST_MODEL] = facts.model;
     Object.assign(into, facts.attributes);
     if (this.options.captureContent) {
@@ -174,21 +146,8 @@ export class ModelCall {
     }
   }
 
-  private readWholeBody(): void {
-    const chunks = this.body!;
-    this.body = undefined;
-    if (this.bodyBytes > MAX_PARSED_BODY_BYTES || chunks.length === 0) return;
-    const json = parseJson(Buffer.concat(chunks).toString('utf8'));
-    if (json === undefined) return;
-    if (this.status >= 400) {
-      this.facts.errorType = undefined; // an HTTP error is typed by its status code
-      return;
-    }
-    this.call.route.parser.readResponse(json, this.facts, this.parseOptions);
-  }
-
   private spanName(): string {
-    const model = this.requestFacts?.model ?? this.call.pathModel;
+    const model = this.exchange.model;
     return model ? `${this.call.route.operation} ${model}` : this.call.route.operation;
   }
 }
@@ -223,24 +182,6 @@ export function responseFactsAttributes(f: ResponseFacts, options: RecorderOptio
     );
   }
   return out;
-}
-
-function streamFormatOf(contentType: string | undefined, requested: 'sse' | 'ndjson' | undefined): 'sse' | 'ndjson' | undefined {
-  if (contentType) {
-    const type = contentType.toLowerCase();
-    if (type.startsWith('text/event-stream')) return 'sse';
-    if (type.startsWith('application/x-ndjson') || type.startsWith('application/jsonl')) return 'ndjson';
-    if (type.startsWith('application/json')) return undefined;
-  }
-  return requested;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function isAbort(error: unknown): boolean {

@@ -1,7 +1,7 @@
 // Time to first chunk and time per output chunk, shared by the HTTP recorder and the in-process
 // API. Hot path: `mark` is called once per content event and allocates nothing.
 import type { Attributes } from '@opentelemetry/api';
-import * as attr from './semconv.js';
+import * as attr from '../semconv.js';
 
 export class StreamTiming {
   private firstContentAt = -1;

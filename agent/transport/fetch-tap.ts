@@ -6,6 +6,7 @@ import { guard, reportInternalError } from '../log.js';
 import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
 import { recognise } from '../providers/table.js';
+import { MAX_REQUEST_BODY_BYTES, requestTarget } from './request-target.js';
 
 /** The part of undici's internal Request that the tap reads (stable across undici 6 and 7). */
 interface UndiciRequest {
@@ -48,7 +49,6 @@ export function hasBodyChunkChannel(undiciVersion = process.versions.undici): bo
 }
 
 /** fetch hands undici its body as an async iterable, so the request body is collected as it is sent. */
-const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
 interface SentBody {
   chunks: Uint8Array[];
@@ -90,14 +90,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
       const request = (message as { request: UndiciRequest }).request;
       const startedAt = performance.now();
       const origin = parseOrigin(request.origin);
-      const queryAt = request.path.indexOf('?');
-      const target = {
-        method: request.method,
-        host: origin.hostname.toLowerCase(),
-        port: Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80),
-        path: queryAt < 0 ? request.path : request.path.slice(0, queryAt),
-        url: origin.origin + request.path,
-      };
+      const target = requestTarget({ method: request.method, protocol: origin.protocol, host: origin.hostname, port: origin.port, path: request.path });
       const recognised = recognise(target);
       if (!recognised) return;
       const wholeBody = bodyText(request.body);

@@ -12,6 +12,7 @@ import type { ModelCall } from '../spans/model-call.js';
 import type { ModelCalls } from './model-calls.js';
 import { bodyWithStreamUsage } from './stream-usage.js';
 import { recognise } from '../providers/table.js';
+import { MAX_REQUEST_BODY_BYTES, requestTarget, type RequestTarget } from './request-target.js';
 
 export const HTTP_CHANNELS = {
   // `created` (Node 22.17+/24.5+) fires while headers can still be set; older Nodes have only `start`.
@@ -24,12 +25,11 @@ export const HTTP_CHANNELS = {
 interface Pending {
   call?: ModelCall;
   recognised: RecognisedCall;
-  target: { method: string; host: string; port: number; path: string; url: string };
+  target: RequestTarget;
   startedAt: number;
   body: Buffer[];
 }
 
-const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
 export function startHttpTap(calls: ModelCalls): () => void {
   const byRequest = new WeakMap<ClientRequest, Pending>();
@@ -154,20 +154,10 @@ function hasChannel(name: string): boolean {
   return major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 17) || major === 23;
 }
 
-function targetOf(request: ClientRequest): Pending['target'] {
-  const https = request.protocol === 'https:';
+function targetOf(request: ClientRequest): RequestTarget {
+  // The Host header carries the port the request was sent to; request.host is the bare name.
   const hostHeader = headerString(request.getHeader('host'));
-  const portInHost = hostHeader?.match(/:(\d+)$/)?.[1];
-  const port = portInHost ? Number(portInHost) : https ? 443 : 80;
-  const queryAt = request.path.indexOf('?');
-  const host = request.host.toLowerCase();
-  return {
-    method: request.method,
-    host,
-    port,
-    path: queryAt < 0 ? request.path : request.path.slice(0, queryAt),
-    url: `${request.protocol}//${hostHeader ?? host}${request.path}`,
-  };
+  return requestTarget({ method: request.method, protocol: request.protocol, host: hostHeader ?? request.host, path: request.path });
 }
 
 function headerString(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 // What both transport taps share: recognising a model request, starting its ModelCall in the
 // caller's context, and the sweep that ends calls whose stream the application abandoned.
 import { context, propagation, type Tracer } from '@opentelemetry/api';
-import type { OutgoingRequest, RecognisedCall } from '../providers/types.js';
+import type { RecognisedCall, RequestTarget } from '../providers/types.js';
 import { ModelCall, type RecorderOptions } from '../spans/model-call.js';
 
 export interface TapOptions extends RecorderOptions {
@@ -26,7 +26,7 @@ export class ModelCalls {
    */
   begin(
     call: RecognisedCall,
-    target: OutgoingRequest & { url: string },
+    target: RequestTarget,
     startedAt: number,
     requestBody: string | undefined,
     inject: (name: string, value: string) => void,

@@ -3,6 +3,7 @@
 // because it changes what the application receives: one extra final chunk with no choices.
 import { guard } from '../log.js';
 import { recognise } from '../providers/table.js';
+import { requestTarget } from './request-target.js';
 import type { RecognisedCall } from '../providers/types.js';
 
 /** The request body asking for stream usage, or undefined to send the body as it is. */
@@ -33,12 +34,9 @@ export function installFetchStreamUsage(): () => void {
     if (typeof body === 'string' && (input instanceof URL || typeof input === 'string')) {
       const rewritten = guard('stream usage (fetch)', () => {
         const url = input instanceof URL ? input : new URL(input);
-        const call = recognise({
-          method: (init?.method ?? 'GET').toUpperCase(),
-          host: url.hostname.toLowerCase(),
-          port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-          path: url.pathname,
-        });
+        const call = recognise(
+          requestTarget({ method: (init?.method ?? 'GET').toUpperCase(), protocol: url.protocol, host: url.hostname, port: url.port, path: url.pathname }),
+        );
         return call ? bodyWithStreamUsage(call, body) : undefined;
       });
       if (rewritten !== undefined) return original.call(this, input, { ...init, body: rewritten });

@@ -17,7 +17,7 @@ import {
 import { createLlmMetrics, type LlmMetrics } from '../../agent/metrics/llm-metrics.js';
 import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from '../../agent/metrics/options.js';
 import { PullMetricReader } from '../../agent/metrics/reader.js';
-import * as semconv from '../../agent/spans/semconv.js';
+import * as semconv from '../../agent/semconv.js';
 
 /** Start attribute the test sampler reads: true drops the trace (recorded, not sampled). */
 const DROP = 'test.drop';

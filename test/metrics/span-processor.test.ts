@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { LLM_EXEMPLAR } from '../../agent/spans/semconv.js';
+import { LLM_EXEMPLAR } from '../../agent/semconv.js';
 import { createHarness, metricNamed, streamedCall, total, type Harness } from './harness.js';
 
 let harness: Harness;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { anthropicMessagesParser as parser } from '../../agent/providers/anthropic-messages.js';
 import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
 import { emptyResponseFacts, type ParseOptions, type ResponseFacts } from '../../agent/providers/types.js';
-import { GEN_AI_REQUEST_STOP_SEQUENCES, GEN_AI_REQUEST_TEMPERATURE, GEN_AI_REQUEST_TOP_K } from '../../agent/spans/semconv.js';
+import { GEN_AI_REQUEST_STOP_SEQUENCES, GEN_AI_REQUEST_TEMPERATURE, GEN_AI_REQUEST_TOP_K } from '../../agent/semconv.js';
 
 const SCAN: ParseOptions = { captureContent: false };
 const CAPTURE: ParseOptions = { captureContent: true };

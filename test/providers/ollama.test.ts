@@ -9,7 +9,7 @@ import {
   GEN_AI_REQUEST_STOP_SEQUENCES,
   GEN_AI_REQUEST_STREAM,
   GEN_AI_REQUEST_TEMPERATURE,
-} from '../../agent/spans/semconv.js';
+} from '../../agent/semconv.js';
 import { cutPlans } from './recordings.js';
 
 const SCAN: ParseOptions = { captureContent: false };

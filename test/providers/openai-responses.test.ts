@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { openAiResponsesParser as parser } from '../../agent/providers/openai-responses.js';
 import { emptyResponseFacts, type ParseOptions } from '../../agent/providers/types.js';
-import { GEN_AI_REQUEST_MAX_TOKENS } from '../../agent/spans/semconv.js';
+import { GEN_AI_REQUEST_MAX_TOKENS } from '../../agent/semconv.js';
 
 const SCAN: ParseOptions = { captureContent: false };
 const CAPTURE: ParseOptions = { captureContent: true };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { recognise } from '../../agent/providers/table.js';
 import { emptyResponseFacts, type ProviderParser, type ResponseFacts } from '../../agent/providers/types.js';
-import { GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/spans/semconv.js';
+import { GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/semconv.js';
 import { cutPlans, eventBoundaryCuts, loadRecording, naiveSseEvents, outgoingRequestOf, replay, type Recording } from './recordings.js';
 
 const CAPTURE = { captureContent: true };

@@ -13,7 +13,7 @@ import {
   GEN_AI_REQUEST_STREAM,
   GEN_AI_REQUEST_TEMPERATURE,
   GEN_AI_REQUEST_TOP_P,
-} from '../../agent/spans/semconv.js';
+} from '../../agent/semconv.js';
 
 const NO_CAPTURE = { captureContent: false };
 

@@ -1,7 +1,7 @@
 // otel-collector.yaml: the pipelines the stack relies on, and a tail sampler that keeps every trace a
 // metric exemplar, an error or a paging-slow call can lead to.
 import { describe, expect, it } from 'vitest';
-import { LLM_EXEMPLAR } from '../../agent/spans/semconv.js';
+import { LLM_EXEMPLAR } from '../../agent/semconv.js';
 import { LABEL_NAMES } from '../../agent/metrics/names.js';
 import { alertRules, readYaml } from './stack-files.js';
 

@@ -1,5 +1,5 @@
 // Keys and values from the OpenTelemetry hardware semantic conventions (Development status) that the
-// GPU gauges use. Kept as constants here, as agent/spans/semconv.ts does for GenAI, rather than
+// GPU gauges use. Kept as constants here, as agent/semconv.ts does for GenAI, rather than
 // imported from the incubating entry point, which is not stable API.
 
 export const ATTR_HW_ID = 'hw.id';

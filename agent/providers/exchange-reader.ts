@@ -1,0 +1,113 @@
+// Reads one model exchange's bytes into facts: the request body, the response head, each body chunk
+// as it arrives, the end. It chooses the stream decoder from the response's content type, buffers a
+// whole (non-streamed) body up to a bound and parses JSON, and hands every piece to the route's
+// parser. The recorder (agent/spans/model-call.ts) turns the facts it holds into a span; this reader
+// knows nothing of spans, and never throws on bad input.
+import type { StreamDecoder } from './decoders/index.js';
+import { createStreamReader } from './stream-reader.js';
+import { emptyResponseFacts, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
+
+/** Larger non-streamed bodies (huge embedding batches) are not parsed: usage is not worth 8 MiB of copies. */
+const MAX_PARSED_BODY_BYTES = 8 * 1024 * 1024;
+
+export class ExchangeReader {
+  /** What the request asked for; undefined until its body was read (or when it was not JSON). */
+  request: RequestFacts | undefined;
+  readonly response: ResponseFacts = emptyResponseFacts();
+  /** The HTTP status, 0 until the response head arrived. */
+  status = 0;
+  private decoder: StreamDecoder | undefined;
+  private body: Uint8Array[] | undefined;
+  private bodyBytes = 0;
+
+  constructor(
+    private readonly call: RecognisedCall,
+    private readonly options: ParseOptions,
+  ) {}
+
+  /** The model the request names (its body, else the URL: Azure's deployment). */
+  get model(): string | undefined {
+    return this.request?.model ?? this.call.pathModel;
+  }
+
+  /** Reads the JSON request body; returns its facts, or undefined when it is not JSON. */
+  readRequest(body: string): RequestFacts | undefined {
+    const json = parseJson(body);
+    if (json === undefined) return undefined;
+    const facts = this.call.route.parser.readRequest(json, this.options);
+    // Azure names the deployment in the path; the body may carry no model at all.
+    facts.model ??= this.call.pathModel;
+    this.request = facts;
+    return facts;
+  }
+
+  /** `onContent` hears of every stream event that carried generated content, as it is read. */
+  onResponseHead(status: number, contentType: string | undefined, onContent: () => void): void {
+    this.status = status;
+    if (status >= 200 && status < 300) {
+      const format = streamFormatOf(contentType, this.request?.stream === true ? this.call.route.streamFormat : undefined);
+      if (format) {
+        this.decoder = createStreamReader(format, this.call.route.parser, this.response, this.options, onContent);
+        return;
+      }
+    }
+    this.body = [];
+  }
+
+  /** Hot path: once per body chunk of the response. */
+  push(chunk: Uint8Array): void {
+    if (this.decoder) this.decoder.push(chunk);
+    else if (this.body && this.bodyBytes <= MAX_PARSED_BODY_BYTES) {
+      this.bodyBytes += chunk.byteLength;
+      this.body.push(chunk);
+    }
+  }
+
+  /** The response ended (completely or not): reads what is left. Safe to call more than once. */
+  end(): void {
+    this.decoder?.end();
+    this.decoder = undefined;
+    if (this.body) this.readWholeBody();
+  }
+
+  /**
+   * The exchange stopped early: a partial body is not parsed, and with `readStreamRest` (an error or
+   * a cancel, not an abandoned stream) what the stream decoder still holds is read.
+   */
+  stop(readStreamRest: boolean): void {
+    if (readStreamRest) this.decoder?.end();
+    this.decoder = undefined;
+    this.body = undefined;
+  }
+
+  private readWholeBody(): void {
+    const chunks = this.body!;
+    this.body = undefined;
+    if (this.bodyBytes > MAX_PARSED_BODY_BYTES || chunks.length === 0) return;
+    const json = parseJson(Buffer.concat(chunks).toString('utf8'));
+    if (json === undefined) return;
+    if (this.status >= 400) {
+      this.response.errorType = undefined; // an HTTP error is typed by its status code
+      return;
+    }
+    this.call.route.parser.readResponse(json, this.response, this.options);
+  }
+}
+
+function streamFormatOf(contentType: string | undefined, requested: StreamFormat | undefined): StreamFormat | undefined {
+  if (contentType) {
+    const type = contentType.toLowerCase();
+    if (type.startsWith('text/event-stream')) return 'sse';
+    if (type.startsWith('application/x-ndjson') || type.startsWith('application/jsonl')) return 'ndjson';
+    if (type.startsWith('application/json')) return undefined;
+  }
+  return requested;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
