@@ -1,26 +1,30 @@
-// Every environment variable the agent reads, read and validated here once. A bad value gives
-// exactly one warning naming the variable, the value and the default used, and the agent carries on
-// with that default. The README's configuration table mirrors this file.
+// The agent's configuration, built from the one table of its environment variables
+// (config/variables.ts), which reads and validates each variable once. A bad value gives exactly one
+// warning naming the variable, the value and the default used, and the agent carries on with that
+// default. The README's configuration table mirrors the variables table (a test holds them equal).
 import { DiagLogLevel } from '@opentelemetry/api';
 import { EnvReader, type Env, type WarnBadValue } from './env-reader.js';
-import { metricsOptionsFromEnv, type LlmMetricsOptions } from './metrics/options.js';
+import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from './metrics/options.js';
+import {
+  resolveVariables,
+  type LogLevelName,
+  type MetricsExporterName,
+  type OtlpProtocol,
+  type PropagatorName,
+  type Resolution,
+  type SamplerName,
+  type TracesExporterName,
+} from './config/variables.js';
 
 export { EnvReader, type Env, type WarnBadValue };
-
-export const SAMPLERS = [
-  'always_on',
-  'always_off',
-  'traceidratio',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'parentbased_traceidratio',
-] as const;
-export type SamplerName = (typeof SAMPLERS)[number];
-
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
-export type TracesExporterName = 'otlp' | 'console' | 'none';
-export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none';
-export type PropagatorName = 'tracecontext' | 'baggage' | 'none';
+export {
+  SAMPLERS,
+  type SamplerName,
+  type OtlpProtocol,
+  type TracesExporterName,
+  type MetricsExporterName,
+  type PropagatorName,
+} from './config/variables.js';
 
 export interface AgentConfig {
   disabled: boolean;
@@ -44,14 +48,18 @@ export interface AgentConfig {
   captureMaxLength: number;
   /** Add stream_options.include_usage to OpenAI-compatible streaming requests. */
   streamIncludeUsage: boolean;
+  /** A stream with no byte for this long is ended as abandoned (LLM_OTEL_STREAM_IDLE_TIMEOUT_MS). */
+  streamIdleTimeoutMs: number;
   shutdownTimeoutMs: number;
   /** The batch span processor's options (OTEL_BSP_*): the SDK 3.x line reads none of them itself. */
   batchSpanProcessor: BatchSpanProcessorConfig;
   /** Trace inbound and plain outbound HTTP (not only model calls). */
   httpInstrumentation: boolean;
-  /** LLM_OTEL_METRICS_NAMING, LLM_OTEL_MAX_SERIES, LLM_OTEL_BUCKETS_* (read by metrics/options.ts). */
+  /** LLM_OTEL_METRICS_NAMING, LLM_OTEL_MAX_SERIES, LLM_OTEL_BUCKETS_*. */
   metrics: LlmMetricsOptions;
   gpu: GpuConfig;
+  /** LLM_OTEL_TEST_FAULT: `start` makes start-up fail (tests of "the agent fails, the service runs"). */
+  testFault: 'start' | undefined;
   env: Env;
 }
 
@@ -71,7 +79,7 @@ export interface GpuConfig {
   timeoutSeconds: number;
 }
 
-const LOG_LEVELS: Record<string, DiagLogLevel> = {
+const LOG_LEVELS: Record<LogLevelName, DiagLogLevel> = {
   none: DiagLogLevel.NONE,
   error: DiagLogLevel.ERROR,
   warn: DiagLogLevel.WARN,
@@ -85,71 +93,59 @@ export function formatBadValue(variable: string, value: string, defaultUsed: str
   return `invalid ${variable}=${JSON.stringify(value)} (${reason}); using the default ${JSON.stringify(defaultUsed)}`;
 }
 
-/** OTEL_BSP_*, with the specification's defaults; a batch larger than the queue is cut to the queue. */
-function batchSpanProcessorOf(read: EnvReader): BatchSpanProcessorConfig {
-  const maxQueueSize = read.number('OTEL_BSP_MAX_QUEUE_SIZE', 2048, { min: 1, integer: true });
-  let maxExportBatchSize = read.number('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', Math.min(512, maxQueueSize), { min: 1, integer: true });
-  if (maxExportBatchSize > maxQueueSize) {
-    read.reportBad('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', String(maxExportBatchSize), String(maxQueueSize), 'larger than OTEL_BSP_MAX_QUEUE_SIZE');
-    maxExportBatchSize = maxQueueSize;
-  }
-  return {
-    // setTimeout overflows past 2^31 ms; both delays are far below that in any sane setting.
-    scheduledDelayMillis: read.number('OTEL_BSP_SCHEDULE_DELAY', 5000, { min: 0, max: 2 ** 31 - 1, integer: true }),
-    maxQueueSize,
-    maxExportBatchSize,
-    exportTimeoutMillis: read.number('OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1, max: 2 ** 31 - 1, integer: true }),
-  };
-}
-
-function protocolOf(read: EnvReader, signalVariable: string): OtlpProtocol {
-  const general = read.raw('OTEL_EXPORTER_OTLP_PROTOCOL');
-  const name = read.raw(signalVariable) !== undefined ? signalVariable : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  if (name === 'OTEL_EXPORTER_OTLP_PROTOCOL' && general === undefined) return 'http/protobuf';
-  // grpc is a valid OTLP protocol, but the agent ships only the HTTP exporters to stay small.
-  return read.oneOf<OtlpProtocol>(name, ['http/protobuf', 'http/json'], 'http/protobuf');
-}
-
-/** Per the OTLP exporter spec: a signal-specific endpoint is used as is; the general one gets /v1/<signal>. */
-function signalUrl(read: EnvReader, signalVariable: string, signalPath: string): string {
-  const base = read.url('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4318');
-  const fallback = `${base.replace(/\/+$/, '')}/${signalPath}`;
-  return read.url(signalVariable, fallback);
-}
-
 export function readConfig(env: Env, warn: WarnBadValue): AgentConfig {
-  const read = new EnvReader(env, warn);
-  const sampler = read.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
-  const usesRatio = sampler === 'traceidratio' || sampler === 'parentbased_traceidratio';
-  return {
-    disabled: read.bool('OTEL_SDK_DISABLED', false),
-    logLevel: LOG_LEVELS[read.oneOf('OTEL_LOG_LEVEL', Object.keys(LOG_LEVELS), 'info')]!,
-    tracesExporters: read.listOf<TracesExporterName>('OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'], ['otlp']),
-    otlpTracesUrl: signalUrl(read, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces'),
-    otlpTracesProtocol: protocolOf(read, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
-    otlpMetricsUrl: signalUrl(read, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics'),
-    otlpMetricsProtocol: protocolOf(read, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL'),
-    metricExportIntervalMs: read.number('OTEL_METRIC_EXPORT_INTERVAL', 60_000, { min: 100, integer: true }),
-    sampler,
-    // The spec says the argument is ignored by samplers that take none, so it is only checked when used.
-    samplerRatio: usesRatio ? read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }) : 1,
-    propagators: read.listOf<PropagatorName>('OTEL_PROPAGATORS', ['tracecontext', 'baggage', 'none'], ['tracecontext', 'baggage']),
-    metricsExporters: read.listOf<MetricsExporterName>('OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'console', 'none'], ['prometheus']),
-    prometheusHost: read.raw('OTEL_EXPORTER_PROMETHEUS_HOST') ?? 'localhost',
-    prometheusPort: read.number('OTEL_EXPORTER_PROMETHEUS_PORT', 9464, { min: 0, max: 65535, integer: true }),
-    captureMessageContent: read.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false),
-    captureMaxLength: read.number('LLM_OTEL_CAPTURE_MAX_LENGTH', 8192, { min: 1, integer: true }),
-    streamIncludeUsage: read.bool('LLM_OTEL_STREAM_INCLUDE_USAGE', false),
-    shutdownTimeoutMs: read.number('LLM_OTEL_SHUTDOWN_TIMEOUT_MS', 3000, { min: 0, max: 60_000, integer: true }),
-    batchSpanProcessor: batchSpanProcessorOf(read),
-    httpInstrumentation: read.bool('LLM_OTEL_HTTP_INSTRUMENTATION', true),
-    metrics: metricsOptionsFromEnv(env, warn),
-    gpu: {
-      // setInterval overflows past 2^31 ms (about 24 days); a day is plenty for a poll interval.
-      intervalSeconds: read.number('LLM_OTEL_GPU_INTERVAL', 15, { min: 0, max: 86_400 }),
-      binary: read.raw('LLM_OTEL_GPU_NVIDIA_SMI') ?? 'nvidia-smi',
-      timeoutSeconds: read.number('LLM_OTEL_GPU_TIMEOUT', 5, { min: 0.05, max: 600 }),
+  return resolveConfig(env, warn).config;
+}
+
+/** The configuration, and the table's rows it came from (for `doctor`). */
+export function resolveConfig(env: Env, warn: WarnBadValue): { config: AgentConfig; variables: Resolution } {
+  const variables = resolveVariables(env, warn);
+  const v = variables.values;
+  const config: AgentConfig = {
+    disabled: v.OTEL_SDK_DISABLED,
+    logLevel: LOG_LEVELS[v.OTEL_LOG_LEVEL],
+    tracesExporters: v.OTEL_TRACES_EXPORTER,
+    otlpTracesUrl: v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    otlpTracesProtocol: v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+    otlpMetricsUrl: v.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+    otlpMetricsProtocol: v.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
+    metricExportIntervalMs: v.OTEL_METRIC_EXPORT_INTERVAL,
+    sampler: v.OTEL_TRACES_SAMPLER,
+    samplerRatio: v.OTEL_TRACES_SAMPLER_ARG,
+    propagators: v.OTEL_PROPAGATORS,
+    metricsExporters: v.OTEL_METRICS_EXPORTER,
+    prometheusHost: v.OTEL_EXPORTER_PROMETHEUS_HOST,
+    prometheusPort: v.OTEL_EXPORTER_PROMETHEUS_PORT,
+    captureMessageContent: v.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+    captureMaxLength: v.LLM_OTEL_CAPTURE_MAX_LENGTH,
+    streamIncludeUsage: v.LLM_OTEL_STREAM_INCLUDE_USAGE,
+    streamIdleTimeoutMs: v.LLM_OTEL_STREAM_IDLE_TIMEOUT_MS,
+    shutdownTimeoutMs: v.LLM_OTEL_SHUTDOWN_TIMEOUT_MS,
+    batchSpanProcessor: {
+      scheduledDelayMillis: v.OTEL_BSP_SCHEDULE_DELAY,
+      maxQueueSize: v.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      exportTimeoutMillis: v.OTEL_BSP_EXPORT_TIMEOUT,
     },
+    httpInstrumentation: v.LLM_OTEL_HTTP_INSTRUMENTATION,
+    metrics: {
+      ...DEFAULT_METRICS_OPTIONS,
+      naming: v.LLM_OTEL_METRICS_NAMING,
+      maxSeries: v.LLM_OTEL_MAX_SERIES,
+      buckets: {
+        ...DEFAULT_METRICS_OPTIONS.buckets,
+        firstToken: v.LLM_OTEL_BUCKETS_FIRST_TOKEN,
+        generation: v.LLM_OTEL_BUCKETS_GENERATION,
+        timePerToken: v.LLM_OTEL_BUCKETS_TIME_PER_TOKEN,
+      },
+    },
+    gpu: {
+      intervalSeconds: v.LLM_OTEL_GPU_INTERVAL,
+      binary: v.LLM_OTEL_GPU_NVIDIA_SMI,
+      timeoutSeconds: v.LLM_OTEL_GPU_TIMEOUT,
+    },
+    testFault: v.LLM_OTEL_TEST_FAULT,
     env,
   };
+  return { config, variables };
 }

@@ -3,8 +3,11 @@
 // outbound HTTP spans; fetch and model calls are observed through diagnostics channels and need no
 // patching). In that order the agent's own imports of node:http (its exporters') are not wrapped,
 // which would patch the module twice; the application's imports, which all come later, are.
-// With OTEL_SDK_DISABLED=true nothing else is even loaded: a disabled agent costs no start-up.
-if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+// With OTEL_SDK_DISABLED=true nothing else is even loaded: a disabled agent costs no start-up. The
+// variable is read through the configuration table, silently: start-up reports a bad value.
+import { peekVariable } from './config/variables.js';
+
+if (!peekVariable(process.env, 'OTEL_SDK_DISABLED')) {
   const { startAgent } = await import('./start.js');
   const { registerLoaderHook } = await import('./loader-hook.js');
   if (startAgent()) registerLoaderHook();

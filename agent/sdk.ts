@@ -79,7 +79,7 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
   const modelCalls = new ModelCalls(tracerProvider.getTracer(MODEL_CALL_SCOPE, AGENT_VERSION), {
     captureContent: config.captureMessageContent,
     captureMaxLength: config.captureMaxLength,
-    idleTimeoutMs: 10 * 60_000,
+    idleTimeoutMs: config.streamIdleTimeoutMs,
     streamIncludeUsage: config.streamIncludeUsage,
     onRequestKnown: (span) => {
       for (const listener of extensions.onRequestKnown) listener(span);

@@ -13,12 +13,12 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
   if (globals[STARTED] !== undefined) return globals[STARTED] ?? undefined; // --import and --require both given
   globals[STARTED] = null;
   try {
-    // Fault injection for the "the agent fails, the application still runs" tests.
-    if (env.LLM_OTEL_TEST_FAULT === 'start') throw new Error('injected start-up fault (LLM_OTEL_TEST_FAULT=start)');
     // Held until OTEL_LOG_LEVEL is known, so `none` silences these warnings too.
     const badValues: string[] = [];
     const warn: WarnBadValue = (variable, value, fallback, reason) => badValues.push(formatBadValue(variable, value, fallback, reason));
     const config = readConfig(env, warn);
+    // Fault injection for the "the agent fails, the application still runs" tests.
+    if (config.testFault === 'start') throw new Error('injected start-up fault (LLM_OTEL_TEST_FAULT=start)');
     installDiagLogger(config.logLevel);
     for (const message of badValues) log.warn(message);
     if (config.disabled) {

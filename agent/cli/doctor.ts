@@ -1,10 +1,13 @@
 // `llm-otel-agent doctor`: what the agent would do if it started with this environment. It reads
-// the configuration exactly as start-up does (same readers, same bad-value messages), then checks
-// the two things start-up cannot tell in advance: whether nvidia-smi is there and whether the
-// Prometheus port is free. Exit code 1 when a value was rejected, 0 otherwise.
+// the configuration exactly as start-up does (the same table, the same bad-value messages), prints
+// a summary and then the whole table of variables (generated from config/variables.ts: each one's
+// value in the environment, what it resolved to, and whether it was rejected), then checks the two
+// things start-up cannot tell in advance: whether nvidia-smi is there and whether the Prometheus
+// port is free. Exit code 1 when a value was rejected, 0 otherwise.
 import { DiagLogLevel } from '@opentelemetry/api';
 import { createServer } from 'node:net';
-import { formatBadValue, readConfig, type AgentConfig, type Env, type GpuConfig, type WarnBadValue } from '../config.js';
+import { formatBadValue, resolveConfig, type AgentConfig, type Env, type GpuConfig, type WarnBadValue } from '../config.js';
+import type { ResolvedVariable, Resolution } from '../config/variables.js';
 import type { LlmMetricsOptions } from '../metrics/index.js';
 import { AGENT_VERSION } from '../version.js';
 import { findExecutable } from '../find-executable.js';
@@ -40,17 +43,18 @@ function portText(state: PortState): string {
   return `not free (${state.code}): another process (perhaps the running service) holds it`;
 }
 
-function tracesSection(config: AgentConfig, env: Env): string[] {
+function tracesSection(config: AgentConfig, serviceName: string | undefined): string[] {
   const exporters = config.tracesExporters.map((name) => (name === 'otlp' ? `otlp → ${config.otlpTracesUrl} (${config.otlpTracesProtocol})` : name));
   const usesRatio = config.sampler.endsWith('traceidratio');
   return section('traces', [
-    ['service name', env.OTEL_SERVICE_NAME?.trim() || `(OTEL_SERVICE_NAME unset: unknown_service:${process.argv0})`],
+    ['service name', serviceName ?? `(OTEL_SERVICE_NAME unset: unknown_service:${process.argv0})`],
     ['exporters', exporters.join(', ')],
     ['sampler', usesRatio ? `${config.sampler} (ratio ${config.samplerRatio})` : config.sampler],
     ['propagators', config.propagators.join(', ')],
     ['HTTP instrumentation', onOff(config.httpInstrumentation)],
     ['content capture', config.captureMessageContent ? `on (up to ${config.captureMaxLength} characters)` : 'off'],
     ['stream include_usage', onOff(config.streamIncludeUsage)],
+    ['stream idle timeout', `${config.streamIdleTimeoutMs} ms: a stream with no byte for this long is ended as abandoned`],
     ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
     ['batch span processor', batchText(config)],
   ]);
@@ -85,10 +89,44 @@ function gpuSection(gpu: GpuConfig, nvidiaSmi: string | undefined): string[] {
   ]);
 }
 
+/** How a resolved value is shown: lists comma-separated, unset as a dash. */
+function shown(value: unknown): string {
+  if (value === undefined) return '—';
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}
+
+/** What may be printed of a value: export headers' keys, never their values; no URL password. */
+function printable(row: ResolvedVariable, text: string): string {
+  if (row.variable.secret && row.raw !== undefined) return text.split(',').map((pair) => `${pair.split('=')[0]!.trim()}=…`).join(',');
+  return text.replace(/^(https?:\/\/[^/@:]*):[^/@]*@/i, '$1:…@');
+}
+
+/** Every row of the configuration table: variable, value in the environment, value used, remark. */
+function variablesSection({ rows }: Resolution): string[] {
+  const table = rows.map((row) => {
+    const { variable, raw, rejected } = row;
+    const set = raw === undefined ? 'default' : JSON.stringify(printable(row, raw));
+    // A variable an OpenTelemetry package reads is shown with that package's default when unset.
+    const used = printable(row, shown(row.value ?? (variable.readBy ? variable.default : undefined)));
+    const remark = rejected ? `INVALID (${rejected.reason}): the default is used` : variable.readBy ? `read by ${variable.readBy}` : '';
+    return [variable.name, set, used, remark] as const;
+  });
+  const header = ['variable', 'environment', 'used', ''] as const;
+  // A long value (bucket boundaries) overflows its column rather than pushing every remark off the screen.
+  const widths = [0, 1, 2].map((column) => Math.max(...[header, ...table].map((cells) => cells[column]!.length).filter((n) => column === 0 || n <= 40)));
+  const line = (cells: readonly string[]) =>
+    `  ${cells
+      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .join('  ')
+      .trimEnd()}`;
+  return [`variables (all ${rows.length} the agent reads; "default": not set)`, line(header), ...table.map(line), ''];
+}
+
 export async function doctor(env: Env, output: CliOutput): Promise<number> {
   const badValues: string[] = [];
   const warn: WarnBadValue = (...bad) => badValues.push(formatBadValue(...bad));
-  const config = readConfig(env, warn);
+  const { config, variables } = resolveConfig(env, warn);
   const { metrics, gpu } = config;
   const nvidiaSmi = findExecutable(gpu.binary, env);
   const port = config.metricsExporters.includes('prometheus') ? await probePort(config.prometheusHost, config.prometheusPort) : undefined;
@@ -102,9 +140,10 @@ export async function doctor(env: Env, output: CliOutput): Promise<number> {
       ['enabled', config.disabled ? 'no (OTEL_SDK_DISABLED=true)' : 'yes'],
       ['log level', (DiagLogLevel[config.logLevel] ?? String(config.logLevel)).toLowerCase()],
     ]),
-    ...tracesSection(config, env),
+    ...tracesSection(config, variables.values.OTEL_SERVICE_NAME),
     ...metricsSection(config, metrics, port),
     ...gpuSection(gpu, nvidiaSmi),
+    ...variablesSection(variables),
   );
   output.write(`${lines.join('\n').trimEnd()}\n`);
   return badValues.length > 0 ? 1 : 0;

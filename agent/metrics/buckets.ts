@@ -4,7 +4,7 @@
 // them as SLO thresholds (`le="0.5"`), so they must stay boundaries whatever else changes. Around them
 // the sets follow the GenAI conventions' advisory buckets and vLLM's: fine at the low end, where a
 // cached or small model answers, and reaching minutes at the top, where long generations and
-// reasoning models live. Each latency set is overridable by an environment variable (options.ts).
+// reasoning models live. Each latency set is overridable by an environment variable (../config/variables.ts).
 import type { BucketsId } from './names.js';
 
 /** The SLO thresholds every default latency set must keep as exact boundaries. */

@@ -7,7 +7,7 @@ export {
   type PrometheusEndpointOptions,
   type WarnLogger,
 } from './endpoint.js';
-export { DEFAULT_METRICS_OPTIONS, METRICS_ENV, metricsOptionsFromEnv, type LlmMetricsOptions } from './options.js';
+export { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from './options.js';
 export { DEFAULT_BUCKETS, SLO_BOUNDARIES } from './buckets.js';
 export { METRICS, type MetricId, type NamingProfile } from './names.js';
 export type { Exemplar, ExemplarLookup } from './exemplars.js';

@@ -1,6 +1,7 @@
 // `llm-otel-agent doctor` and the command dispatcher, run as the built CLI.
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../agent/config/variables.js';
 import { cleanEnv, runCli } from './cli.js';
 
 let held: Server;
@@ -32,6 +33,30 @@ describe('llm-otel-agent doctor', () => {
     expect(result.stdout).toContain('invalid LLM_OTEL_MAX_SERIES="-3"');
     expect(result.stdout).toMatch(/max series per metric\s+1000/);
     expect(result.stdout).toMatch(/nvidia-smi\s+\/nonexistent\/nvidia-smi not found/);
+  });
+
+  it('prints the configuration table: every variable, its value or "default", the value used, the rejected ones flagged', async () => {
+    const env = cleanEnv({
+      LLM_OTEL_STREAM_IDLE_TIMEOUT_MS: '1500',
+      OTEL_BSP_MAX_QUEUE_SIZE: 'many',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer sk-doctor-secret',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+    });
+    const result = await runCli(['doctor'], env, 10_000);
+    expect(result.code).toBe(1);
+    const table = result.stdout.slice(result.stdout.indexOf('\nvariables ('));
+    // Cells are padded apart by two spaces or more; a row is a line that starts with a variable's name.
+    const rows = new Map(table.split('\n').filter((line) => /^ {2}[A-Z]/.test(line)).map((line) => line.trim().split(/ {2,}/)).map((cells) => [cells[0]!, cells.slice(1)]));
+    expect([...rows.keys()]).toEqual(VARIABLES.map((variable) => variable.name));
+    expect(rows.get('LLM_OTEL_STREAM_IDLE_TIMEOUT_MS')).toEqual(['"1500"', '1500']);
+    expect(rows.get('OTEL_BSP_MAX_QUEUE_SIZE')).toEqual(['"many"', '2048', 'INVALID (expected an integer >= 1): the default is used']);
+    expect(rows.get('OTEL_SDK_DISABLED')).toEqual(['default', 'false']);
+    expect(rows.get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')).toEqual(['default', 'http://localhost:4318/v1/traces']);
+    expect(rows.get('OTEL_EXPORTER_OTLP_COMPRESSION')).toEqual(['default', 'none', 'read by the OTLP exporters']);
+    // Export headers may carry credentials: only their keys are printed.
+    expect(rows.get('OTEL_EXPORTER_OTLP_HEADERS')).toEqual(['"authorization=…"', 'authorization=…', 'read by the OTLP exporters']);
+    expect(result.stdout).not.toContain('sk-doctor-secret');
+    expect(result.stdout).toMatch(/stream idle timeout\s+1500 ms/);
   });
 
   it('says when the Prometheus port is taken, and exits 0 without bad values', async () => {

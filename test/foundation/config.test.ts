@@ -1,6 +1,7 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { formatBadValue, readConfig } from '../../agent/config.js';
+import { peekVariable, VARIABLES } from '../../agent/config/variables.js';
 
 function read(env: Record<string, string>) {
   const warnings: string[] = [];
@@ -25,6 +26,8 @@ describe('readConfig', () => {
       prometheusPort: 9464,
       captureMessageContent: false,
       streamIncludeUsage: false,
+      streamIdleTimeoutMs: 600_000,
+      testFault: undefined,
       batchSpanProcessor: { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30_000 },
     });
   });
@@ -70,5 +73,58 @@ describe('readConfig', () => {
   it('reads the sampler argument only for ratio samplers', () => {
     expect(read({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'junk' }).warnings).toEqual([]);
     expect(read({ OTEL_TRACES_SAMPLER: 'TraceIdRatio', OTEL_TRACES_SAMPLER_ARG: '0.1' }).config).toMatchObject({ sampler: 'traceidratio', samplerRatio: 0.1 });
+  });
+
+  it('reads the stream idle timeout, and rejects one under a second', () => {
+    expect(read({ LLM_OTEL_STREAM_IDLE_TIMEOUT_MS: '1500' })).toEqual({ config: expect.objectContaining({ streamIdleTimeoutMs: 1500 }), warnings: [] });
+    expect(read({ LLM_OTEL_STREAM_IDLE_TIMEOUT_MS: '10' })).toEqual({
+      config: expect.objectContaining({ streamIdleTimeoutMs: 600_000 }),
+      warnings: ['invalid LLM_OTEL_STREAM_IDLE_TIMEOUT_MS="10" (expected an integer >= 1000 and <= 2147483647); using the default "600000"'],
+    });
+  });
+
+  it('reads the test fault, and flags an unknown one', () => {
+    expect(read({ LLM_OTEL_TEST_FAULT: 'start' })).toEqual({ config: expect.objectContaining({ testFault: 'start' }), warnings: [] });
+    expect(read({ LLM_OTEL_TEST_FAULT: 'stop' })).toEqual({
+      config: expect.objectContaining({ testFault: undefined }),
+      warnings: ['invalid LLM_OTEL_TEST_FAULT="stop" (expected start, for tests only); using the default ""'],
+    });
+  });
+});
+
+describe('the configuration table', () => {
+  /** An environment that counts how often each name is read. */
+  function countingEnv(values: Record<string, string>) {
+    const reads = new Map<string, number>();
+    const env = new Proxy(values, {
+      get(target, name) {
+        if (typeof name === 'string') reads.set(name, (reads.get(name) ?? 0) + 1);
+        return Reflect.get(target, name);
+      },
+    });
+    return { env, reads };
+  }
+
+  it('reads each of its variables from the environment exactly once, and nothing else', () => {
+    // A ratio sampler, so that the sampler argument is used too; bad values, so that every fallback runs.
+    const { env, reads } = countingEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '99999', LLM_OTEL_MAX_SERIES: 'x' });
+    readConfig(env, () => undefined);
+    expect(Object.fromEntries(reads)).toEqual(Object.fromEntries(VARIABLES.map((v) => [v.name, 1])));
+  });
+
+  it('lists each variable once, standard ones first, each default depending only on variables above it', () => {
+    const names = VARIABLES.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    const sections = VARIABLES.map((v) => v.section);
+    expect(sections).toEqual([...sections].sort((a, b) => (a === b ? 0 : a === 'standard' ? -1 : 1)));
+    // resolveVariables throws when a variable asks for one not yet resolved: unset, every default is taken.
+    expect(() => readConfig({}, () => undefined)).not.toThrow();
+    expect(() => readConfig(Object.fromEntries(names.map((name) => [name, 'x'])), () => undefined)).not.toThrow();
+  });
+
+  it('lets the preload entry look at OTEL_SDK_DISABLED alone, silently', () => {
+    expect(peekVariable({ OTEL_SDK_DISABLED: 'TRUE' }, 'OTEL_SDK_DISABLED')).toBe(true);
+    expect(peekVariable({ OTEL_SDK_DISABLED: 'yes' }, 'OTEL_SDK_DISABLED')).toBe(false);
+    expect(() => peekVariable({}, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')).toThrow(/depends on OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../agent/config/variables.js';
 import { freePort } from '../../demo/free-port.js';
 import { startModelSimulator, type ModelSimulator } from '../../demo/simulator/index.js';
 import { FakeNvidiaSmi } from '../gpu/fake-nvidia-smi.js';
@@ -466,6 +467,32 @@ const ROWS: Row[] = [
     },
   },
   {
+    variables: ['LLM_OTEL_STREAM_IDLE_TIMEOUT_MS'],
+    shows: '1500: a stream the model holds open and the service never reads is ended as abandoned within seconds',
+    env: () => ({ LLM_OTEL_STREAM_IDLE_TIMEOUT_MS: '1500' }),
+    async observe(ctx) {
+      await ctx.work('hang=1&plain=0');
+      // The sweep runs every max(1 s, timeout / 4): the span ends between 1.5 and about 2.5 s.
+      const span = (await ctx.receiver.waitForSpans((s) => s.some((x) => x.name === MODEL_SPAN), 6000)).find((s) => s.name === MODEL_SPAN)!;
+      expect(span.attributes['llm.response.end']).toBe('abandoned');
+      const seconds = Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9;
+      expect(seconds).toBeGreaterThanOrEqual(1.5);
+      expect(seconds).toBeLessThan(4);
+    },
+  },
+  {
+    variables: ['LLM_OTEL_STREAM_IDLE_TIMEOUT_MS'],
+    shows: 'unset, the default 10 minutes: the same stream is still open 3 s later',
+    async observe(ctx) {
+      await ctx.work('hang=1&plain=0');
+      await sleep(3000);
+      expect(ctx.receiver.spans.filter((s) => s.name === MODEL_SPAN)).toEqual([]);
+      // Ended by the shutdown, not by the sweep.
+      await ctx.app.stop();
+      expect((await modelSpan(ctx)).attributes['llm.response.end']).toBe('abandoned');
+    },
+  },
+  {
     variables: ['LLM_OTEL_METRICS_NAMING'],
     shows: 'otel exposes the GenAI convention names instead of llm_*',
     env: () => ({ LLM_OTEL_METRICS_NAMING: 'otel' }),
@@ -590,11 +617,19 @@ const DEFAULTS: Row = {
   },
 };
 
+/** The rows of the README's configuration table: the backticked variables of the first column, and the default column. */
+function documentedRows(): Array<{ variables: string[]; default: string }> {
+  const section = README.slice(README.indexOf('## Configuration'), README.indexOf('## Safety'));
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => line.split(' | '))
+    .map(([first, defaultCell]) => ({ variables: [...first!.matchAll(/`((?:OTEL|LLM_OTEL)_[A-Z0-9_]+)`/g)].map((m) => m[1]!), default: defaultCell! }));
+}
+
 /** Every backticked variable in the first column of the README's configuration table. */
 function documentedVariables(): string[] {
-  const section = README.slice(README.indexOf('## Configuration'), README.indexOf('## Safety'));
-  const firstColumns = section.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split(' | ')[0]!);
-  return [...new Set(firstColumns.flatMap((cell) => [...cell.matchAll(/`((?:OTEL|LLM_OTEL)_[A-Z0-9_]+)`/g)].map((m) => m[1]!)))];
+  return [...new Set(documentedRows().flatMap((row) => row.variables))];
 }
 
 let sim: ModelSimulator;
@@ -681,6 +716,24 @@ describe('the README configuration table', () => {
     const proven = new Set(ROWS.flatMap((row) => row.variables));
     expect(documentedVariables().filter((name) => !proven.has(name))).toEqual([]);
     expect([...proven].filter((name) => !documentedVariables().includes(name))).toEqual([]);
+  });
+
+  it('lists the same variables as the agent\'s configuration table (agent/config/variables.ts), in its order', () => {
+    const table: string[] = VARIABLES.map((variable) => variable.name);
+    expect(table.filter((name) => !documentedVariables().includes(name)), 'in the table, not in the README').toEqual([]);
+    expect(documentedVariables().filter((name) => !table.includes(name)), 'in the README, not in the table').toEqual([]);
+    expect(documentedVariables()).toEqual(table);
+  });
+
+  it('gives each variable the configuration table\'s default, where the README writes it as one value', () => {
+    const mismatched = documentedRows().flatMap((row) => {
+      const literal = /^`([^`]*)`$/.exec(row.default)?.[1];
+      if (literal === undefined) return [];
+      return row.variables
+        .map((name) => ({ name, table: VARIABLES.find((variable) => variable.name === name)?.default, readme: literal }))
+        .filter(({ table, readme }) => table !== readme);
+    });
+    expect(mismatched).toEqual([]);
   });
 
   it(DEFAULTS.shows, () => runRow(DEFAULTS), 20_000);

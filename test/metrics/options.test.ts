@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../agent/config.js';
 import { DEFAULT_BUCKETS, SLO_BOUNDARIES } from '../../agent/metrics/buckets.js';
-import { DEFAULT_METRICS_OPTIONS, metricsOptionsFromEnv } from '../../agent/metrics/options.js';
+import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from '../../agent/metrics/options.js';
 
 type Warning = [variable: string, value: string, defaultUsed: string, reason: string];
 
-function read(env: Record<string, string>): { options: ReturnType<typeof metricsOptionsFromEnv>; warnings: Warning[] } {
+/** The metrics options as the agent's configuration table reads them. */
+function read(env: Record<string, string>): { options: LlmMetricsOptions; warnings: Warning[] } {
   const warnings: Warning[] = [];
-  const options = metricsOptionsFromEnv(env, (...warning) => warnings.push(warning));
+  const options = readConfig(env, (...warning) => warnings.push(warning)).metrics;
   return { options, warnings };
 }
 
@@ -20,7 +22,7 @@ describe('default buckets', () => {
   });
 });
 
-describe('metricsOptionsFromEnv', () => {
+describe('the metrics variables, read through the configuration table', () => {
   it('gives the defaults for an empty environment, without warnings', () => {
     expect(read({})).toEqual({ options: DEFAULT_METRICS_OPTIONS, warnings: [] });
   });
