@@ -29,6 +29,7 @@ import { RedactUrlsProcessor } from './spans/redact.js';
 import { MODEL_CALL_SCOPE } from './semconv.js';
 import { startFetchTap, type FetchTap } from './transport/fetch-tap.js';
 import { startHttpTap } from './transport/http-tap.js';
+import { requestTarget } from './transport/request-target.js';
 import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
 import { AGENT_VERSION } from './version.js';
@@ -156,17 +157,21 @@ function httpInstrumentations(config: AgentConfig, fetchTap: FetchTap) {
   const { HttpInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-http')>('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-undici')>('@opentelemetry/instrumentation-undici');
   // Model requests get the agent's own span; a second, plain HTTP span for them would double it.
-  // (instrumentation-http decides from the request options, before the tap sees the request.)
-  const isModelCall = (method: string | undefined, host: string | undefined, port: number, path: string | undefined) =>
-    recognise({ method: method ?? 'GET', host: (host ?? '').toLowerCase(), port, path: (path ?? '/').split('?')[0]! }) !== undefined;
+  // (instrumentation-http decides from the request options, before the tap sees the request: both
+  // read them through the same requestTarget, so they agree.)
   const metricsPort = config.metricsExporters.includes('prometheus') ? config.prometheusPort : -1;
   return [
     new HttpInstrumentation({
-      ignoreOutgoingRequestHook: (options) => {
-        const host = options.hostname ?? options.host ?? 'localhost';
-        const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
-        return isModelCall(options.method, String(host).replace(/:\d+$/, ''), port, options.path ?? undefined);
-      },
+      ignoreOutgoingRequestHook: (options) =>
+        recognise(
+          requestTarget({
+            method: options.method ?? undefined,
+            protocol: options.protocol ?? undefined,
+            host: options.hostname ?? options.host ?? undefined,
+            port: options.port,
+            path: options.path ?? undefined,
+          }),
+        ) !== undefined,
       // The agent's own /metrics endpoint is scraped every few seconds: not the service's traffic.
       ignoreIncomingRequestHook: (request) => request.socket?.localPort === metricsPort,
     }),
