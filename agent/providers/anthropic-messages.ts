@@ -1,24 +1,27 @@
 // Anthropic Messages (/v1/messages). Streams are named SSE events: message_start (id, model, input
 // usage), content_block_delta (content), message_delta (stop reason, output usage), error.
-import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import type { ParseOptions, ProviderParser, ResponseFacts, TypedFastPath } from './types.js';
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
-import { nonEmptyString, scanFor, typedEventScan } from './json-scan.js';
+import { nonEmptyString } from './json-scan.js';
 import { errorTypeOf } from './error-type.js';
 import { ANTHROPIC_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
 import { contentToParts, textBlockToPart, type BlockMapper, type ChatMessage } from './messages.js';
 
 /** The content_block_delta fields that hold generated content: text_delta, input_json_delta, thinking_delta. */
 const DELTA_CONTENT_FIELDS = ['text', 'partial_json', 'thinking'] as const;
-const scanDeltaHasContent = scanFor(nonEmptyString(...DELTA_CONTENT_FIELDS));
 
-/** Events that never change the facts nor carry content. */
-const QUIET_EVENTS: ReadonlySet<string> = new Set(['ping', 'content_block_start', 'content_block_stop', 'message_stop']);
-
-/** An event that cannot change the facts, answered from its text; the rest are parsed. */
-const scanEvent = typedEventScan((type, text) => {
-  if (type === 'content_block_delta') return scanDeltaHasContent(text);
-  return type !== undefined && QUIET_EVENTS.has(type) ? false : undefined;
-});
+/**
+ * Content comes in content_block_delta events; id, model, usage, the stop reason and errors in
+ * message_start, message_delta and error, which are parsed; ping and the block and message
+ * boundaries change nothing.
+ */
+const FAST_PATH: TypedFastPath = {
+  kind: 'typed',
+  typePrefix: '',
+  contentTypes: /^content_block_delta$/,
+  content: [nonEmptyString(...DELTA_CONTENT_FIELDS)],
+  factTypes: ['message_start', 'message_delta', 'error'],
+};
 
 /**
  * Anthropic counts cache reads and writes apart from input_tokens; the conventions want
@@ -118,13 +121,11 @@ export const anthropicMessagesParser: ProviderParser = {
   },
 
   readEvent(data, event, facts, options) {
-    const scanned = scanEvent(data, event, options);
-    if (scanned !== undefined) return scanned;
     const parsed = parseJson(data);
     if (!isObject(parsed)) return false;
     const type = stringOrUndefined(parsed.type) ?? event;
     return type === undefined ? false : readParsedEvent(parsed, type, facts, options);
   },
 
-  scanRawEvent: (raw, event, _facts, options) => scanEvent(raw, event, options),
+  fastPath: FAST_PATH,
 };

@@ -73,15 +73,3 @@ const FIRST_TYPE = /(?<!\\)"type"\s*:\s*"([^"\\]*)"/;
 export function firstTypeName(text: string): string | undefined {
   return FIRST_TYPE.exec(text)?.[1];
 }
-
-/**
- * The scan of a provider whose stream events are typed (Anthropic messages, OpenAI Responses): the
- * type is the SSE `event:` name, else the first `type` key of the text (an event's data, or the whole
- * raw event, whose `event:` line holds no JSON key), and `decide` answers from it, or returns
- * undefined to have the event parsed. Content capture always takes the parse, which reads the text.
- */
-export function typedEventScan(
-  decide: (type: string | undefined, text: string) => boolean | undefined,
-): (text: string, event: string | undefined, options: { captureContent: boolean }) => boolean | undefined {
-  return (text, event, options) => (options.captureContent ? undefined : decide(event ?? firstTypeName(text), text));
-}

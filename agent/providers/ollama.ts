@@ -1,9 +1,9 @@
 // Ollama's native API: /api/chat (chat) and /api/generate (text_completion), one parser for both.
 // Streams are NDJSON (and stream by default); each line is a whole object, the last one has
 // `done: true` with the stop reason and token counts. Ollama gives no response id.
-import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import type { KeyedFastPath, ParseOptions, ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
-import { anyValue, chunkScanner, nonEmptyArray, nonEmptyString, trueValue } from './json-scan.js';
+import { anyValue, nonEmptyArray, nonEmptyString, trueValue } from './json-scan.js';
 import { OTHER_ERROR_TYPE } from './error-type.js';
 import { OLLAMA_OPTIONS_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
 import { chatMessagesToInput, promptToInput, textPart } from './messages.js';
@@ -41,11 +41,16 @@ function readLine(line: JsonObject, facts: ResponseFacts, options: ParseOptions)
   return hasText(line) || (message !== undefined && (hasText(message) || arrayOrEmpty(message.tool_calls).length > 0));
 }
 
-/** Facts: only the last line (done: true) and error lines change them. Content: text or tool calls. */
-const scanLine = chunkScanner(
-  [trueValue('done'), anyValue('error')],
-  [nonEmptyString(...TEXT_FIELDS), nonEmptyArray('tool_calls')],
-);
+/**
+ * The first line (the model) is parsed; after it only the last line (done: true) and error lines
+ * change the facts, and a middle line's content is text or tool calls.
+ */
+const FAST_PATH: KeyedFastPath = {
+  kind: 'keys',
+  parseUntil: ['responseModel'],
+  facts: [trueValue('done'), anyValue('error')],
+  content: [nonEmptyString(...TEXT_FIELDS), nonEmptyArray('tool_calls')],
+};
 
 const REQUEST_SHAPE: RequestShape = {
   params: OLLAMA_OPTIONS_PARAMS,
@@ -69,12 +74,9 @@ export const ollamaParser: ProviderParser = {
   },
 
   readEvent(data, _event, facts, options) {
-    // Middle lines of a known stream change no facts: a scan decides their content.
-    if (facts.responseModel !== undefined && !options.captureContent) {
-      const scan = scanLine(data);
-      if (scan !== 'facts') return scan === 'content';
-    }
     const line = parseJson(data);
     return isObject(line) ? readLine(line, facts, options) : false;
   },
+
+  fastPath: FAST_PATH,
 };

@@ -1,9 +1,9 @@
 // The part that OpenAI chat completions and legacy completions share: a body (or stream chunk) of
 // `{id, model, choices: [{index, finish_reason, ...}], usage, error}`. The two differ only in where
 // a choice keeps its generated text, which each declares in a ChoiceFormat.
-import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import type { KeyedFastPath, ParseOptions, ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
-import { chunkScanner, nonNullValue, objectValue, type ChunkScan, type KeyPattern } from './json-scan.js';
+import { nonNullValue, objectValue, type KeyPattern } from './json-scan.js';
 import { OPENAI_USAGE, readUsage } from './usage.js';
 import { errorTypeOf } from './error-type.js';
 import { readRequestWith, type RequestShape } from './request-params.js';
@@ -62,15 +62,13 @@ function isFirstChoice(choice: JsonObject): boolean {
 const FACT_PATTERNS: readonly KeyPattern[] = [nonNullValue('finish_reason', 'error'), objectValue('usage')];
 
 export function createChoicesParser(format: ChoiceFormat): ProviderParser {
-  const scanChunk: (data: string) => ChunkScan = chunkScanner(FACT_PATTERNS, format.contentPatterns);
-
-  /** The scan's answer once the stream's head was parsed, unless the text may carry facts. */
-  function scanKnownStream(text: string, facts: ResponseFacts, options: ParseOptions): boolean | undefined {
-    const streamKnown = facts.responseId !== undefined || facts.responseModel !== undefined;
-    if (!streamKnown || options.captureContent) return undefined;
-    const scan = scanChunk(text);
-    return scan === 'facts' ? undefined : scan === 'content';
-  }
+  /** The first chunk (id, model) and any chunk that may carry facts are parsed; the rest are settled by a scan. */
+  const fastPath: KeyedFastPath = {
+    kind: 'keys',
+    parseUntil: ['responseId', 'responseModel'],
+    facts: FACT_PATTERNS,
+    content: format.contentPatterns,
+  };
 
   function appendText(choice: JsonObject, streamed: boolean, facts: ResponseFacts): void {
     // Only the first choice is captured: with n > 1 the texts would otherwise interleave.
@@ -91,9 +89,6 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
 
     readEvent(data: string, _event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean {
       if (data === '[DONE]') return false;
-      // Parse the first chunk (id, model) and any chunk that may carry facts; scan the rest.
-      const scanned = scanKnownStream(data, facts, options);
-      if (scanned !== undefined) return scanned;
       const chunk = parseJson(data);
       if (!isObject(chunk)) return false;
       let hasContent = false;
@@ -105,9 +100,7 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
       return hasContent;
     },
 
-    // The raw event's field names (`data:`) and `[DONE]` hold no key pattern, so the scan of the
-    // raw text answers as the scan of its data does.
-    scanRawEvent: (raw, _event, facts, options) => scanKnownStream(raw, facts, options),
+    fastPath,
 
     requestUsageInStream,
   };

@@ -1,25 +1,17 @@
 // OpenAI Responses (/v1/responses). Streams are typed events (`response.output_text.delta`, ...);
 // the type is in the SSE `event:` field and again as the data's first key, which is what a scan
 // reads when a server sends no `event:` lines.
-import type { ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import type { ParseOptions, ProviderParser, ResponseFacts, TypedFastPath } from './types.js';
 import { arrayOrEmpty, isObject, parseJson, stringOrUndefined, type JsonObject } from './json.js';
-import { nonEmptyString, scanFor, typedEventScan } from './json-scan.js';
+import { nonEmptyString } from './json-scan.js';
 import { OPENAI_RESPONSES_USAGE, readUsage } from './usage.js';
 import { errorTypeOf, OTHER_ERROR_TYPE } from './error-type.js';
 import { OPENAI_RESPONSES_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
 import { contentToParts, textPart, type ChatMessage } from './messages.js';
 
 /** Events whose `delta` is generated content (reasoning covers reasoning_text and reasoning_summary_text). */
-function isContentDelta(type: string): boolean {
-  return (
-    type === 'response.output_text.delta' ||
-    type === 'response.function_call_arguments.delta' ||
-    type === 'response.refusal.delta' ||
-    (type.startsWith('response.reasoning') && type.endsWith('.delta'))
-  );
-}
-
-const hasDelta = scanFor(nonEmptyString('delta'));
+const CONTENT_DELTA = /^response\.(?:output_text|function_call_arguments|refusal|reasoning[\w.]*)\.delta$/;
+const isContentDelta = (type: string): boolean => CONTENT_DELTA.test(type);
 
 /** Events that carry the response object: id, model, status, usage. */
 const RESPONSE_LIFECYCLE: ReadonlySet<string> = new Set([
@@ -122,14 +114,19 @@ const REQUEST_SHAPE: RequestShape = {
   },
 };
 
-/** An event that cannot change the facts, answered from its text; the rest are parsed. */
-const scanEvent = typedEventScan((type, text) => {
-  // Top-level types all start with `response.` (or are `error`); any other first `type` is a
-  // nested one from a reordered object, so the event is parsed to find the real type.
-  if (type === undefined || !type.startsWith('response.')) return undefined;
-  if (isContentDelta(type)) return hasDelta(text);
-  return RESPONSE_LIFECYCLE.has(type) ? undefined : false;
-});
+/**
+ * Content deltas are settled by their text, the lifecycle events (the response object: id, model,
+ * usage, status) are parsed, and every other `response.*` event changes nothing. Top-level types
+ * all start with `response.` (or are `error`): any other first `type` is a nested one from a
+ * reordered object, so that event is parsed to find the real type.
+ */
+const FAST_PATH: TypedFastPath = {
+  kind: 'typed',
+  typePrefix: 'response.',
+  contentTypes: CONTENT_DELTA,
+  content: [nonEmptyString('delta')],
+  factTypes: [...RESPONSE_LIFECYCLE],
+};
 
 export const openAiResponsesParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
@@ -145,8 +142,6 @@ export const openAiResponsesParser: ProviderParser = {
   },
 
   readEvent(data, event, facts, options) {
-    const scanned = scanEvent(data, event, options);
-    if (scanned !== undefined) return scanned;
     if (data === '[DONE]') return false;
     const parsed = parseJson(data);
     if (!isObject(parsed)) return false;
@@ -154,5 +149,5 @@ export const openAiResponsesParser: ProviderParser = {
     return type === undefined ? false : readParsedEvent(parsed, type, facts, options);
   },
 
-  scanRawEvent: (raw, event, _facts, options) => scanEvent(raw, event, options),
+  fastPath: FAST_PATH,
 };

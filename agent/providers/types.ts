@@ -3,6 +3,7 @@
 // recorder (agent/spans/) turns facts into a span and the transport taps (agent/transport/) feed it.
 import type { AttributeValue } from '@opentelemetry/api';
 import type { GenAiOperation } from '../semconv.js';
+import type { KeyPattern } from './json-scan.js';
 
 /** What the transport knows about an outgoing request before any byte of it is sent. */
 export interface OutgoingRequest {
@@ -67,17 +68,16 @@ export interface ProviderParser {
   /**
    * One decoded stream event: an SSE event's data (and its `event:` name, if any) or one NDJSON line.
    * Returns true when the event carries generated content (text, tool-call arguments, reasoning);
-   * a role-only delta, a usage-only chunk or a lifecycle event returns false. Called once per event
-   * on the hot path: scan the string before parsing JSON where that can decide the answer.
+   * a role-only delta, a usage-only chunk or a lifecycle event returns false. A pure parse: the
+   * stream reader skips it for the events `fastPath` settles.
    */
   readEvent(data: string, event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean;
   /**
-   * Optional hot-path shortcut for SSE streams: the same answer as readEvent for one whole event,
-   * read from its raw text (field lines included; bytes as latin1, so only ASCII is meaningful)
-   * and its `event:` name, without decoding or parsing it. Returns undefined whenever the event
-   * could change the facts or the parser cannot tell (the event then goes through readEvent).
+   * What settles most events of a stream without parsing them, declared as data; the stream reader
+   * (stream-reader.ts) compiles it once and applies it to raw SSE events and decoded data alike. It
+   * must give readEvent's answer for every event it settles (a property test holds them together).
    */
-  scanRawEvent?(raw: string, event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean | undefined;
+  fastPath?: StreamFastPath;
   /**
    * Optional: the request body rewritten to ask for usage in a stream (OpenAI's
    * stream_options.include_usage), or undefined to leave it as it is.
@@ -86,6 +86,31 @@ export interface ProviderParser {
 }
 
 export type StreamFormat = 'sse' | 'ndjson';
+
+/** The fast path of a stream whose events are untyped chunks (OpenAI chat and completions, Ollama). */
+export interface KeyedFastPath {
+  kind: 'keys';
+  /** Chunks are parsed until one of these facts is known (the stream's head names it). */
+  parseUntil: ReadonlyArray<keyof ResponseFacts>;
+  /** A chunk holding any of these may change the facts: it is parsed. */
+  facts: readonly KeyPattern[];
+  /** Any other chunk carries generated content when it holds one of these. */
+  content: readonly KeyPattern[];
+}
+
+/** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */
+export interface TypedFastPath {
+  kind: 'typed';
+  /** Only a type with this prefix is taken as the event's own (a nested object's `type` may come first); others are parsed. */
+  typePrefix: string;
+  /** Types that carry generated content when they hold one of `content`. */
+  contentTypes: RegExp;
+  content: readonly KeyPattern[];
+  /** Types that may change the facts (usage, finish reasons, ids, errors): always parsed. Every other type is quiet. */
+  factTypes: readonly string[];
+}
+
+export type StreamFastPath = KeyedFastPath | TypedFastPath;
 
 /** One row of the provider table: which requests a parser handles. */
 export interface ProviderRoute {

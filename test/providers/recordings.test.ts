@@ -100,21 +100,24 @@ function checkStream(file: string, expectedOf: (body: string) => Expected, rando
   const bytes = new TextEncoder().encode(recording.response.body);
   const plans = cutPlans(bytes.length, randomRuns);
   for (const cuts of plans) {
-    const run = replay(parser, format, bytes, cuts);
-    if (run.contentEvents !== expected.contentEvents || JSON.stringify(run.facts) !== JSON.stringify(expected.facts)) {
-      // Report the first failing cut plan with a readable diff.
-      expect({ cuts, facts: run.facts, contentEvents: run.contentEvents }).toEqual({ cuts, ...expected, text: undefined });
+    // The recorder's path (the declared fast path, then readEvent) and a full parse of every event.
+    for (const fastPath of [true, false]) {
+      const run = replay(parser, format, bytes, cuts, NO_CAPTURE, { fastPath });
+      if (run.contentEvents !== expected.contentEvents || JSON.stringify(run.facts) !== JSON.stringify(expected.facts)) {
+        // Report the first failing cut plan with a readable diff.
+        expect({ cuts, fastPath, facts: run.facts, contentEvents: run.contentEvents }).toEqual({ cuts, fastPath, ...expected, text: undefined });
+      }
     }
   }
   // One whole event per chunk, as providers write them: past the stream's head, events that cannot
   // change the facts are settled from their raw bytes, never decoded, and the answer is the same.
   const oneEventPerChunk = replay(parser, format, bytes, eventBoundaryCuts(bytes));
   expect({ facts: oneEventPerChunk.facts, contentEvents: oneEventPerChunk.contentEvents }).toEqual({ facts: expected.facts, contentEvents: expected.contentEvents });
-  expect(oneEventPerChunk.rawSettled).toBeGreaterThanOrEqual(expected.contentEvents - 1);
+  expect(oneEventPerChunk.settled).toBeGreaterThanOrEqual(expected.contentEvents - 1);
   // With capture on every event is parsed: the same facts, plus the text.
   for (const cuts of plans.slice(0, 200)) {
     const run = replay(parser, format, bytes, cuts, CAPTURE);
-    expect(run.rawSettled).toBe(0); // the text is needed: nothing is settled unread
+    expect(run.settled).toBe(0); // the text is needed: nothing is settled unread
     expect(run.contentEvents).toBe(expected.contentEvents);
     expect(run.facts).toEqual({ ...expected.facts, outputText: expected.text || undefined });
   }

@@ -2,7 +2,7 @@
 // cut into chunks at chosen points, the way the transport tap will feed them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStreamReader } from '../../agent/providers/stream-reader.js';
+import { createStreamReader, type StreamReaderOptions } from '../../agent/providers/stream-reader.js';
 import { emptyResponseFacts, type OutgoingRequest, type ParseOptions, type ProviderParser, type ResponseFacts, type StreamFormat } from '../../agent/providers/types.js';
 import { seededRandom } from '../../demo/seeded-random.js';
 
@@ -27,48 +27,46 @@ export function outgoingRequestOf(recording: Recording): OutgoingRequest {
 
 export interface Replay {
   facts: ResponseFacts;
-  events: number;
   contentEvents: number;
-  /** Events the parser settled from their raw text, never decoded (the recorder's hot path). */
-  rawSettled: number;
+  /** Events the parser's readEvent parsed. */
+  parsed: number;
+  /** Events the declared fast path settled without a parse (whole ones from their raw bytes, never decoded). */
+  settled: number;
 }
 
-/** Decodes `bytes` cut at `cuts` (ascending byte offsets) and reads every event with `parser`. */
+/** Decodes `bytes` cut at `cuts` (ascending byte offsets) and reads every event, through the reader the recorder uses. */
 export function replay(
   parser: ProviderParser,
   format: StreamFormat,
   bytes: Uint8Array,
   cuts: readonly number[],
   options: ParseOptions = { captureContent: false },
+  readerOptions: StreamReaderOptions = {},
 ): Replay {
-  const facts = emptyResponseFacts();
-  const result: Replay = { facts, events: 0, contentEvents: 0, rawSettled: 0 };
-  // Counting what the parser reads, through the same reader the recorder uses (raw-event shortcut included).
-  const counted: ProviderParser = {
-    ...parser,
-    readEvent: (data, event, f, o) => {
-      result.events++;
-      return parser.readEvent(data, event, f, o);
-    },
-    scanRawEvent: parser.scanRawEvent && ((raw, event, f, o) => {
-      const verdict = parser.scanRawEvent!(raw, event, f, o);
-      if (verdict !== undefined) {
-        result.events++;
-        result.rawSettled++;
-      }
-      return verdict;
-    }),
+  const run = (fastPath: boolean) => {
+    const facts = emptyResponseFacts();
+    const counts = { contentEvents: 0, parsed: 0 };
+    const counted: ProviderParser = {
+      ...parser,
+      readEvent: (data, event, f, o) => {
+        counts.parsed++;
+        return parser.readEvent(data, event, f, o);
+      },
+    };
+    const decoder = createStreamReader(format, counted, facts, options, () => counts.contentEvents++, { ...readerOptions, fastPath });
+    let start = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      decoder.push(bytes.subarray(start, cut));
+      start = cut;
+    }
+    decoder.end();
+    return { facts, ...counts };
   };
-  const decoder = createStreamReader(format, counted, facts, options, () => result.contentEvents++);
-  let start = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    decoder.push(bytes.subarray(start, cut));
-    start = cut;
-  }
-  decoder.end();
-  return result;
+  const result = run(readerOptions.fastPath !== false);
+  // Every event, as a full parse reads them: those the fast path did not send to readEvent were settled.
+  const all = run(false).parsed;
+  return { ...result, settled: all - result.parsed };
 }
-
 
 /** Every way to cut the body once (small bodies), then `randomRuns` sets of many random cuts. */
 export function cutPlans(length: number, randomRuns: number, seed = 42): number[][] {
