@@ -1,9 +1,10 @@
 // Assembles OpenTelemetry from its parts: tracer provider with the agent's sampler, span processors
-// (metrics first, then export), meter provider with the configured readers, propagators, context
-// manager, HTTP/undici instrumentations for non-model traffic, and the model-call taps. The parts
+// (URL redaction, the metrics component's, then export), meter provider over the metrics
+// component's readers (telemetry.ts), propagators, context manager, HTTP/undici instrumentations for
+// non-model traffic, and the model-call taps. The parts
 // are loaded by what the configuration uses: @opentelemetry/sdk-node would load every exporter it
 // knows at import (about 0.5 s more start-up on our machines).
-import { context, metrics, propagation, trace, type Span, type TextMapPropagator } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -17,7 +18,7 @@ import {
   type Resource,
 } from '@opentelemetry/resources';
 import { hostname } from 'node:os';
-import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { AgentConfig } from './config.js';
 import { abandonExportConnections, exportAgent } from './export-connections.js';
@@ -32,6 +33,7 @@ import { startHttpTap } from './transport/http-tap.js';
 import { requestTarget } from './transport/request-target.js';
 import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
+import type { AgentMetrics } from './telemetry.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface RunningAgent {
@@ -43,20 +45,11 @@ export interface RunningAgent {
   shutdown(): Promise<boolean>;
 }
 
-/** Hooks that later stages (metrics, GPU) plug into the assembly without sdk.ts knowing their details. */
-export interface AgentExtensions {
-  spanProcessors: SpanProcessor[];
-  metricReaders: IMetricReader[];
-  onMeterProvider: Array<(meterProvider: MeterProvider, resource: Resource) => void>;
-  /** Told when a model call's request is read after its span started. */
-  onRequestKnown: Array<(span: Span) => void>;
-  onShutdown: Array<() => Promise<void> | void>;
-}
-
-export function startSdk(config: AgentConfig, extensions: AgentExtensions): RunningAgent {
+export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics): RunningAgent {
   const resource = agentResource();
 
-  const spanProcessors: SpanProcessor[] = [new RedactUrlsProcessor(), ...extensions.spanProcessors];
+  const spanProcessors: SpanProcessor[] = [new RedactUrlsProcessor()];
+  if (agentMetrics.spanProcessor) spanProcessors.push(agentMetrics.spanProcessor);
   for (const exporter of traceExporters(config)) {
     spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batchSpanProcessor }));
   }
@@ -71,10 +64,10 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
   trace.setGlobalTracerProvider(tracerProvider);
 
   let meterProvider: MeterProvider | undefined;
-  if (extensions.metricReaders.length > 0) {
-    meterProvider = new MeterProvider({ resource, readers: extensions.metricReaders });
+  if (agentMetrics.readers.length > 0) {
+    meterProvider = new MeterProvider({ resource, readers: agentMetrics.readers });
     metrics.setGlobalMeterProvider(meterProvider);
-    for (const hook of extensions.onMeterProvider) hook(meterProvider, resource);
+    agentMetrics.start(meterProvider);
   }
 
   const modelCalls = new ModelCalls(tracerProvider.getTracer(MODEL_CALL_SCOPE, AGENT_VERSION), {
@@ -82,9 +75,7 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
     captureMaxLength: config.captureMaxLength,
     idleTimeoutMs: config.streamIdleTimeoutMs,
     streamIncludeUsage: config.streamIncludeUsage,
-    onRequestKnown: (span) => {
-      for (const listener of extensions.onRequestKnown) listener(span);
-    },
+    onRequestKnown: (span) => agentMetrics.requestKnown(span),
   });
   const fetchTap = startFetchTap(modelCalls);
   const stopTaps = [() => fetchTap.stop(), startHttpTap(modelCalls)];
@@ -102,7 +93,7 @@ export function startSdk(config: AgentConfig, extensions: AgentExtensions): Runn
       const work = Promise.allSettled([
         tracerProvider.shutdown(),
         meterProvider?.shutdown(),
-        ...extensions.onShutdown.map(async (hook) => hook()),
+        agentMetrics.shutdown(),
       ]);
       const timedOut = await withTimeout(work, config.shutdownTimeoutMs);
       if (timedOut) abandonExportConnections();

@@ -3,7 +3,7 @@
 import { formatBadValue, readConfig, type Env, type WarnBadValue } from './config.js';
 import { describe, installDiagLogger, log } from './log.js';
 import { startSdk, type RunningAgent } from './sdk.js';
-import { agentExtensions } from './telemetry.js';
+import { AgentMetrics } from './telemetry.js';
 import { installShutdownHandlers } from './shutdown.js';
 
 const STARTED = Symbol.for('llm-otel-agent.started');
@@ -25,7 +25,7 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
       log.debug('OTEL_SDK_DISABLED is true: the agent stays off');
       return undefined;
     }
-    const agent = startSdk(config, agentExtensions(config));
+    const agent = startSdk(config, new AgentMetrics(config));
     installShutdownHandlers(agent.shutdown);
     globals[STARTED] = agent;
     return agent;

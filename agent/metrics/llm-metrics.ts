@@ -1,8 +1,8 @@
 // Assembles the span-derived LLM metrics: the span processor (needed when the TracerProvider is
 // built), the exemplar reservoir beside it, and the instruments, created from the names table once the
 // agent's one MeterProvider exists (so an OTLP reader gets them too).
-import type { MeterProvider, Span as ApiSpan } from '@opentelemetry/api';
-import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { MeterProvider } from '@opentelemetry/api';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { MODEL_CALL_SCOPE } from '../semconv.js';
 import { ExemplarReservoir, type ExemplarLookup } from './exemplars.js';
 import { createInstruments } from './instruments.js';
@@ -17,7 +17,7 @@ export interface LlmMetrics {
   /** Creates the instruments on the agent's MeterProvider; calls that end before this are not counted. */
   useMeterProvider(meterProvider: MeterProvider): void;
   /** The recorder read a call's request after its span started (fetch sends the body later). */
-  requestKnown(span: ApiSpan): void;
+  requestKnown(span: object): void;
 }
 
 export function createLlmMetrics(options: LlmMetricsOptions, log: { warn(message: string): void }): LlmMetrics {
@@ -37,7 +37,6 @@ export function createLlmMetrics(options: LlmMetricsOptions, log: { warn(message
     exemplars: reservoir,
     useMeterProvider: (meterProvider) =>
       processor.useMetrics(createInstruments(meterProvider.getMeter(MODEL_CALL_SCOPE), options, onOverflow)),
-    // The recorder's spans come from the agent's own SDK tracer, so they are SDK spans.
-    requestKnown: (span) => processor.requestKnown(span as Span),
+    requestKnown: (span) => processor.requestKnown(span),
   };
 }

@@ -17,6 +17,8 @@ import type { MetricId } from './names.js';
 export class LlmMetricsSpanProcessor implements SpanProcessor {
   /** The label set each in-flight call was counted under, so its end subtracts from the same series. */
   private readonly inFlight = new WeakMap<Span, Attributes>();
+  /** Model-call spans started before their request (and so their model) was known, by identity. */
+  private readonly awaitingRequest = new WeakMap<object, Span>();
   /** Empty until the instruments exist: the processor is built before the MeterProvider. */
   private metrics: LlmMetric[] = [];
   private activeRequestsIndex = -1;
@@ -38,13 +40,19 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
     if (span.instrumentationScope.name !== MODEL_CALL_SCOPE) return;
     // fetch sends its body after the span has started: such a call is counted in flight once its
     // request (and so its model) is known, so the gauge never shows model="unknown" meanwhile.
-    if (span.attributes[GEN_AI_REQUEST_MODEL] === undefined) return;
-    this.countInFlight(span);
+    if (span.attributes[GEN_AI_REQUEST_MODEL] === undefined) this.awaitingRequest.set(span, span);
+    else this.countInFlight(span);
   }
 
-  /** The recorder read the request after the span started (see onStart). */
-  requestKnown(span: Span): void {
-    if (!this.inFlight.has(span)) this.countInFlight(span);
+  /**
+   * The recorder read the request of a span it started earlier (see onStart). It holds the span
+   * through the API's interface; the processor finds its own view of it by identity.
+   */
+  requestKnown(span: object): void {
+    const started = this.awaitingRequest.get(span);
+    if (started === undefined) return;
+    this.awaitingRequest.delete(span);
+    this.countInFlight(started);
   }
 
   private countInFlight(span: Span): void {
@@ -62,6 +70,7 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     if (span.instrumentationScope.name !== MODEL_CALL_SCOPE) return;
     guard('metrics.onEnding', () => {
+      this.awaitingRequest.delete(span);
       const attributes = this.inFlight.get(span);
       if (attributes) {
         this.inFlight.delete(span);
