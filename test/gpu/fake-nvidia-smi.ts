@@ -1,7 +1,7 @@
 // A fake nvidia-smi: a shell script whose behaviour the test sets through files in its folder, so one
 // test can change what "the GPU" does between polls. It records its arguments, counts its calls and
 // notes any run that started while another was still going.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,8 +36,11 @@ export class FakeNvidiaSmi {
   }
 
   print(stdout: string, stderr = ''): this {
-    writeFileSync(join(this.dir, 'stdout'), stdout);
-    writeFileSync(join(this.dir, 'stderr'), stderr);
+    // Written whole then renamed: a poll running meanwhile reads the old output or the new, never half.
+    for (const [file, text] of [['stdout', stdout], ['stderr', stderr]] as const) {
+      writeFileSync(join(this.dir, `${file}.next`), text);
+      renameSync(join(this.dir, `${file}.next`), join(this.dir, file));
+    }
     return this;
   }
 
