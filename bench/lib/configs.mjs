@@ -64,6 +64,20 @@ export const CONFIGS = [
   },
 ];
 
+// BENCH_COMPARE_WITH=<a built checkout of another commit>: one more row, that checkout's agent with the
+// 100 % row's settings, alternating with the others in the same run (an A/B of two commits).
+const compareWith = process.env.BENCH_COMPARE_WITH;
+if (compareWith) {
+  CONFIGS.push({
+    id: 'agent-compare',
+    label: `llm-otel-agent at ${compareWith}`,
+    preload: ['--import', new URL(`file://${compareWith.replace(/\/$/, '')}/dist/bundle/register.js`).href],
+    env: { ...AGENT_ENV, OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
+    ttftKey: 'gen_ai.response.time_to_first_chunk',
+    peer: false,
+  });
+}
+
 export const BASELINE_ID = 'none';
 
 /** The configurations named in a comma-separated list (all when the list is empty). */
