@@ -16,10 +16,6 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function objectOrUndefined(value: unknown): JsonObject | undefined {
-  return isObject(value) ? value : undefined;
-}
-
 export function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }

@@ -1,7 +1,7 @@
 // Anthropic Messages: content deltas, usage arithmetic, in-stream errors, request reading.
 import { describe, expect, it } from 'vitest';
 import { anthropicMessagesParser as parser } from '../../agent/providers/anthropic-messages.js';
-import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import { createStreamDecoder } from './stream-decoder.js';
 import { emptyResponseFacts, type ParseOptions, type ResponseFacts } from '../../agent/providers/types.js';
 import { GEN_AI_REQUEST_STOP_SEQUENCES, GEN_AI_REQUEST_TEMPERATURE, GEN_AI_REQUEST_TOP_K } from '../../agent/semconv.js';
 

@@ -1,7 +1,7 @@
 // The stream decoders: any cut of the bytes gives the same events, multi-byte characters survive
 // being split, and nothing a server or a handler does makes push() or end() throw.
 import { describe, expect, it } from 'vitest';
-import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import { createStreamDecoder } from './stream-decoder.js';
 import { createSseDecoder, rawEventName } from '../../agent/providers/decoders/sse.js';
 import type { StreamFormat } from '../../agent/providers/types.js';
 

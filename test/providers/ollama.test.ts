@@ -1,7 +1,7 @@
 // Ollama's native NDJSON API, /api/chat and /api/generate, through the decoder.
 import { describe, expect, it } from 'vitest';
 import { ollamaParser as parser } from '../../agent/providers/ollama.js';
-import { createStreamDecoder } from '../../agent/providers/decoders/index.js';
+import { createStreamDecoder } from './stream-decoder.js';
 import { emptyResponseFacts, type ParseOptions, type ResponseFacts } from '../../agent/providers/types.js';
 import {
   GEN_AI_REQUEST_MAX_TOKENS,
