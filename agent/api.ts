@@ -5,6 +5,7 @@ import { SpanKind, context, trace, type Attributes, type Span } from '@opentelem
 import { emptyResponseFacts, type ResponseFacts } from './providers/types.js';
 import { endCallSpan, errorTypeOf, responseFactsAttributes, type CallEnd } from './spans/model-call.js';
 import * as attr from './semconv.js';
+import { SpanClock } from './spans/span-clock.js';
 import { StreamTiming } from './spans/stream-timing.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -41,6 +42,7 @@ const RECORDER_OPTIONS = { captureContent: false, captureMaxLength: 0 };
 class InProcessCall implements ModelCallHandle {
   readonly span: Span;
   private readonly startedAt = performance.now();
+  private readonly clock = new SpanClock();
   private readonly timing = new StreamTiming();
   private readonly facts: ResponseFacts = emptyResponseFacts();
   private ended = false;
@@ -49,7 +51,7 @@ class InProcessCall implements ModelCallHandle {
     const operation = info.operation ?? 'chat';
     this.span = trace.getTracer(attr.MODEL_CALL_SCOPE, AGENT_VERSION).startSpan(`${operation} ${info.model}`, {
       kind: SpanKind.CLIENT,
-      startTime: performance.timeOrigin + this.startedAt,
+      startTime: this.clock.at(this.startedAt),
       attributes: {
         ...info.attributes,
         [attr.GEN_AI_OPERATION_NAME]: operation,
@@ -79,7 +81,7 @@ class InProcessCall implements ModelCallHandle {
     const attributes = responseFactsAttributes(this.facts, RECORDER_OPTIONS);
     Object.assign(attributes, this.timing.attributes(this.startedAt, this.facts.outputTokens !== undefined));
     const errorType = how === 'completed' ? undefined : how === 'error' ? errorTypeOf(error) : how;
-    endCallSpan(this.span, attributes, how, errorType, error instanceof Error ? error.message : undefined);
+    endCallSpan(this.span, this.clock.now(), attributes, how, errorType, error instanceof Error ? error.message : undefined);
   }
 }
 

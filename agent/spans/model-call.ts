@@ -7,6 +7,7 @@ import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Sp
 import { ExchangeReader } from '../providers/exchange-reader.js';
 import type { RecognisedCall, RequestTarget, ResponseFacts } from '../providers/types.js';
 import { redactUrl } from './redact.js';
+import { SpanClock } from './span-clock.js';
 import { StreamTiming } from './stream-timing.js';
 import * as attr from '../semconv.js';
 import { truncate } from './truncate.js';
@@ -25,6 +26,7 @@ export class ModelCall {
   private readonly exchange: ExchangeReader;
   private chunkArrivedAt = 0;
   private readonly timing = new StreamTiming();
+  private readonly clock = new SpanClock();
   /** Stamps the arrival of a content chunk; one closure per call, not per chunk. */
   private readonly onContent = () => this.timing.mark(this.chunkArrivedAt);
   /** performance.now() of the last byte seen, for the abandoned-stream sweep. */
@@ -57,7 +59,7 @@ export class ModelCall {
     if (requestBody !== undefined) this.readRequest(requestBody, attributes);
     this.span = this.tracer.startSpan(
       this.spanName(),
-      { kind: SpanKind.CLIENT, attributes, startTime: performance.timeOrigin + this.startedAt },
+      { kind: SpanKind.CLIENT, attributes, startTime: this.clock.at(this.startedAt) },
       this.parent,
     );
     return this.span;
@@ -123,7 +125,7 @@ export class ModelCall {
   private finish(end: CallEnd, errorType: string | undefined, message?: string): void {
     this.ended = true;
     if (!this.span) return;
-    endCallSpan(this.span, this.responseAttributes(), end, errorType, message);
+    endCallSpan(this.span, this.clock.now(), this.responseAttributes(), end, errorType, message);
     this.span = undefined;
   }
 
@@ -152,15 +154,15 @@ export class ModelCall {
   }
 }
 
-/** Ends a model-call span with its final attributes and, when it did not complete, the reason. */
-export function endCallSpan(span: Span, attributes: Attributes, end: CallEnd, errorType?: string, message?: string): void {
+/** Ends a model-call span at `endTime` (epoch ms, from the span's SpanClock) with its final attributes and, when it did not complete, the reason. */
+export function endCallSpan(span: Span, endTime: number, attributes: Attributes, end: CallEnd, errorType?: string, message?: string): void {
   if (end !== 'completed') attributes[attr.LLM_RESPONSE_END] = end;
   if (errorType) {
     attributes[attr.ERROR_TYPE] = errorType;
     span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? errorType });
   }
   span.setAttributes(attributes);
-  span.end();
+  span.end(endTime);
 }
 
 /** The span attributes of what the response said; shared with the in-process API. */
