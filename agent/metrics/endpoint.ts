@@ -1,15 +1,17 @@
 // The Prometheus scrape endpoint: a pull reader plus a small HTTP server. A scraper that accepts
 // OpenMetrics (Prometheus does) gets OpenMetrics 1.0 with exemplars; anything else gets the 0.0.4
 // text format. The server never keeps the process alive and never throws if its port is taken.
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ExemplarLookup } from './exemplars.js';
-import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
+import { expositionPieces, OPENMETRICS_CONTENT_TYPE } from './openmetrics.js';
 import { forgetUnobservedGauges } from './gpu/temporality.js';
 import { PullMetricReader } from './reader.js';
-import { serializePrometheusText, TEXT_CONTENT_TYPE } from './text-format.js';
+import { TEXT_CONTENT_TYPE } from './text-format.js';
 
 export interface PrometheusEndpointOptions {
   host: string;
@@ -59,8 +61,8 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
       await resourceMetrics.resource.waitForAsyncAttributes?.(); // host.id is detected asynchronously: reading target_info before it settles logs an error
       if (errors.length > 0) diag.debug(`metrics collection reported ${errors.length} error(s)`, errors);
       const openMetrics = prefersOpenMetrics(request.headers.accept);
-      const body = openMetrics ? serializeOpenMetrics(resourceMetrics, exemplars) : serializePrometheusText(resourceMetrics);
-      reply(response, 200, body, openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
+      const pieces = expositionPieces(resourceMetrics, openMetrics ? 'openmetrics' : 'text', exemplars);
+      await writeSliced(response, pieces, openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
     } catch (err) {
       if (!collectFailureWarned) log.warn(`metrics scrape failed: ${err instanceof Error ? err.message : String(err)}`);
       collectFailureWarned = true;
@@ -98,6 +100,38 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
     listening,
     close,
   };
+}
+
+/** The longest the serialization holds the event loop before it lets the service's own work run. */
+const SLICE_MS = 2;
+/** Text gathered before it is handed to the socket. */
+const WRITE_BYTES = 64 * 1024;
+
+/**
+ * Writes the exposition piece by piece, letting the event loop go every few milliseconds, so a
+ * scrape of a thousand label sets delays the service's requests by one slice, not by the whole
+ * serialization (hundreds of milliseconds before). The socket's backpressure is honoured.
+ */
+async function writeSliced(response: ServerResponse, pieces: Iterable<string>, contentType: string): Promise<void> {
+  response.writeHead(200, { 'Content-Type': contentType });
+  let pending = '';
+  let sliceStart = performance.now();
+  for (const piece of pieces) {
+    pending += piece;
+    if (pending.length >= WRITE_BYTES) {
+      const flowing = response.write(pending);
+      pending = '';
+      // A scraper that leaves never drains: its close ends the wait too.
+      if (!flowing) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+      if (response.destroyed) return;
+    }
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToLoop();
+      if (response.destroyed) return; // the scraper gave up: nothing more to write
+      sliceStart = performance.now();
+    }
+  }
+  response.end(pending);
 }
 
 function reply(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {

@@ -1,7 +1,9 @@
-// OpenMetrics 1.0 text exposition of the SDK's collected metrics, with exemplars: what
-// @opentelemetry/exporter-prometheus lacks (it writes only the 0.0.4 text format). A pure function of
-// the collected ResourceMetrics and an exemplar lookup. Format reference: the OpenMetrics 1.0
-// specification, and prom-client's OpenMetrics output for the exemplar suffix.
+// The text expositions of the SDK's collected metrics: OpenMetrics 1.0 with exemplars (what
+// Prometheus asks for), and the Prometheus 0.0.4 text format for every other scraper, from one
+// writer. A pure function of the collected ResourceMetrics and an exemplar lookup, in pieces of a few
+// series each so the endpoint can let the event loop go between them. Format references: the
+// OpenMetrics 1.0 specification, the Prometheus exposition formats page, and prom-client's
+// OpenMetrics output for the exemplar suffix.
 import { diag, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import {
   DataPointType,
@@ -25,16 +27,44 @@ interface Family extends PrometheusFamily {
   metrics: MetricData[];
 }
 
+export type ExpositionFormat = 'openmetrics' | 'text';
+
 export function serializeOpenMetrics(resourceMetrics: ResourceMetrics, exemplars: ExemplarLookup = NO_EXEMPLARS): string {
-  let out = targetInfo(resourceMetrics.resource.attributes);
-  for (const family of collectFamilies(resourceMetrics)) {
-    out += `# TYPE ${family.name} ${family.type}\n`;
-    if (family.unit !== '') out += `# UNIT ${family.name} ${family.unit}\n`;
-    if (family.help !== '') out += `# HELP ${family.name} ${escape(family.help)}\n`;
-    for (const metric of family.metrics) out += samples(family.name, metric, exemplars);
-  }
-  return `${out}# EOF\n`;
+  return [...expositionPieces(resourceMetrics, 'openmetrics', exemplars)].join('');
 }
+
+/**
+ * The exposition in pieces of a few data points each, so a large one (a thousand label sets) can be
+ * written with the event loop let go between pieces (endpoint.ts) instead of held for the whole.
+ * The 0.0.4 text format differs only in its comments (HELP and TYPE, no UNIT, a counter's TYPE
+ * named with `_total`), target_info's TYPE, no exemplars and no `# EOF`.
+ */
+export function* expositionPieces(
+  resourceMetrics: ResourceMetrics,
+  format: ExpositionFormat,
+  exemplars: ExemplarLookup = NO_EXEMPLARS,
+): Generator<string> {
+  const openMetrics = format === 'openmetrics';
+  yield targetInfo(resourceMetrics.resource.attributes, openMetrics);
+  for (const family of collectFamilies(resourceMetrics)) {
+    let head: string;
+    if (openMetrics) {
+      head = `# TYPE ${family.name} ${family.type}\n`;
+      if (family.unit !== '') head += `# UNIT ${family.name} ${family.unit}\n`;
+      if (family.help !== '') head += `# HELP ${family.name} ${escape(family.help)}\n`;
+    } else {
+      const name = family.type === 'counter' ? `${family.name}_total` : family.name;
+      head = family.help === '' ? '' : `# HELP ${name} ${escapeHelpText(family.help)}\n`;
+      head += `# TYPE ${name} ${family.type}\n`;
+    }
+    yield head;
+    for (const metric of family.metrics) yield* samples(family.name, metric, openMetrics ? exemplars : NO_EXEMPLARS);
+  }
+  if (openMetrics) yield '# EOF\n';
+}
+
+/** Data points per piece: a few kilobytes of text, well under a millisecond each. */
+const POINTS_PER_PIECE = 16;
 
 /** Groups metrics by family name, as the SDK's serializer does; a later metric of another type is dropped. */
 function collectFamilies(resourceMetrics: ResourceMetrics): Family[] {
@@ -59,61 +89,93 @@ function collectFamilies(resourceMetrics: ResourceMetrics): Family[] {
   return [...families.values()];
 }
 
-function targetInfo(resource: Attributes): string {
+function targetInfo(resource: Attributes, openMetrics: boolean): string {
   if (Object.keys(resource).length === 0) return '';
-  return `# TYPE target info\n# HELP target Target metadata\ntarget_info${labels(resource)} 1\n`;
+  const head = openMetrics ? '# TYPE target info\n# HELP target Target metadata\n' : '# HELP target_info Target metadata\n# TYPE target_info gauge\n';
+  return `${head}target_info${labels(resource)} 1\n`;
 }
 
-function samples(name: string, metric: MetricData, exemplars: ExemplarLookup): string {
+function* samples(name: string, metric: MetricData, exemplars: ExemplarLookup): Generator<string> {
   const instrument = metric.descriptor.name;
-  let out = '';
-  switch (metric.dataPointType) {
-    case DataPointType.SUM:
-      for (const point of metric.dataPoints) {
-        const suffix = metric.isMonotonic ? '_total' : '';
-        const exemplar = metric.isMonotonic ? exemplars.exemplarsFor(instrument, point.attributes)?.get(0) : undefined;
-        out += `${name}${suffix}${labels(point.attributes)} ${number(point.value)}${exemplarSuffix(exemplar)}\n`;
+  const points = metric.dataPoints as DataPoint<unknown>[];
+  for (let start = 0; start < points.length; start += POINTS_PER_PIECE) {
+    let out = '';
+    for (const point of points.slice(start, start + POINTS_PER_PIECE)) {
+      // Each series' label text is built once, however many lines (buckets) it has.
+      const body = labelBody(point.attributes);
+      const braced = body === '' ? '' : `{${body}}`;
+      switch (metric.dataPointType) {
+        case DataPointType.SUM: {
+          const value = point.value as number;
+          const suffix = metric.isMonotonic ? '_total' : '';
+          const exemplar = metric.isMonotonic ? exemplars.exemplarsFor(instrument, point.attributes)?.get(0) : undefined;
+          out += `${name}${suffix}${braced} ${number(value)}${exemplarSuffix(exemplar)}\n`;
+          break;
+        }
+        case DataPointType.GAUGE:
+          out += `${name}${braced} ${number(point.value as number)}\n`;
+          break;
+        case DataPointType.HISTOGRAM:
+          out += histogram(name, instrument, point as DataPoint<Histogram>, body, braced, exemplars);
+          break;
       }
-      break;
-    case DataPointType.GAUGE:
-      for (const point of metric.dataPoints) out += `${name}${labels(point.attributes)} ${number(point.value)}\n`;
-      break;
-    case DataPointType.HISTOGRAM:
-      for (const point of metric.dataPoints) out += histogram(name, instrument, point, exemplars);
-      break;
+    }
+    yield out;
   }
-  return out;
 }
 
-function histogram(name: string, instrument: string, point: DataPoint<Histogram>, exemplars: ExemplarLookup): string {
+function histogram(name: string, instrument: string, point: DataPoint<Histogram>, body: string, braced: string, exemplars: ExemplarLookup): string {
   const { boundaries, counts } = point.value.buckets;
   let out = '';
   const seriesExemplars = exemplars.exemplarsFor(instrument, point.attributes);
+  const bucketLabels = body === '' ? '{le="' : `{${body},le="`;
   let cumulative = 0;
   for (let i = 0; i < counts.length; i++) {
     cumulative += counts[i]!;
     const le = i < boundaries.length ? canonicalFloat(boundaries[i]!) : '+Inf';
     const exemplar = seriesExemplars?.get(i);
-    out += `${name}_bucket${labels(point.attributes, { le })} ${cumulative}${exemplarSuffix(exemplar)}\n`;
+    out += `${name}_bucket${bucketLabels}${le}"} ${cumulative}${exemplarSuffix(exemplar)}\n`;
   }
-  out += `${name}_count${labels(point.attributes)} ${point.value.count}\n`;
-  if (point.value.sum !== undefined) out += `${name}_sum${labels(point.attributes)} ${number(point.value.sum)}\n`;
+  out += `${name}_count${braced} ${point.value.count}\n`;
+  if (point.value.sum !== undefined) out += `${name}_sum${braced} ${number(point.value.sum)}\n`;
   return out;
 }
 
+/** An exemplar's text, kept with the exemplar: the reservoir holds it across scrapes until it is replaced. */
+const exemplarTexts = new WeakMap<Exemplar, string>();
+
 function exemplarSuffix(exemplar: Exemplar | undefined): string {
   if (!exemplar) return '';
-  let chars = 0;
-  for (const [key, value] of Object.entries(exemplar.labels)) chars += [...key].length + [...value].length;
-  if (chars > EXEMPLAR_LABELS_MAX_CHARS) return '';
-  return ` # ${labels(exemplar.labels) || '{}'} ${number(exemplar.value)} ${exemplar.timestampMs / 1000}`;
+  let text = exemplarTexts.get(exemplar);
+  if (text === undefined) {
+    let chars = 0;
+    for (const [key, value] of Object.entries(exemplar.labels)) chars += codePoints(key) + codePoints(value);
+    text = chars > EXEMPLAR_LABELS_MAX_CHARS ? '' : ` # ${labels(exemplar.labels) || '{}'} ${number(exemplar.value)} ${exemplar.timestampMs / 1000}`;
+    exemplarTexts.set(exemplar, text);
+  }
+  return text;
 }
 
-function labels(attributes: Attributes, extra?: Record<string, string>): string {
-  const pairs: string[] = [];
-  for (const [key, value] of Object.entries(attributes)) pairs.push(`${sanitizeName(key)}="${escape(stringValue(value))}"`);
-  if (extra) for (const [key, value] of Object.entries(extra)) pairs.push(`${key}="${escape(value)}"`);
-  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** UTF-8 characters, as OpenMetrics counts them; trace and span ids are ASCII, counted without a copy. */
+function codePoints(text: string): number {
+  return NON_ASCII.test(text) ? [...text].length : text.length;
+}
+
+function labels(attributes: Attributes): string {
+  const body = labelBody(attributes);
+  return body === '' ? '' : `{${body}}`;
+}
+
+/** `name="value",…` of a label set, without the braces. */
+function labelBody(attributes: Attributes): string {
+  let body = '';
+  for (const key in attributes) {
+    const pair = `${sanitizeName(key)}="${escape(stringValue(attributes[key]))}"`;
+    body = body === '' ? pair : `${body},${pair}`;
+  }
+  return body;
 }
 
 /** As the SDK's serializer: strings as they are, anything else JSON-encoded. */
@@ -121,8 +183,17 @@ function stringValue(value: AttributeValue | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? '');
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** The 0.0.4 format escapes only backslash and line feed in HELP text. */
+function escapeHelpText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
 /** OpenMetrics escapes backslash, double quote and line feed in label values and HELP text. */
 export function escape(text: string): string {
+  // Most label values need nothing: one test instead of three replacements.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 

@@ -130,7 +130,7 @@ describe('OpenMetrics serializer', () => {
 });
 
 describe('0.0.4 text fallback', () => {
-  it('goes through the SDK serializer with the same names and no exemplars', async () => {
+  it('has the same names and samples, and no exemplars', async () => {
     harness = createHarness({ naming: 'otel' });
     harness.call(streamedCall());
     const text = serializePrometheusText(await harness.collect());

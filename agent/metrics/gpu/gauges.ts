@@ -3,9 +3,8 @@
 //
 // Exposed names: the `prometheus` column is written as exposed. Its units are UCUM and each name
 // already ends with the unit's Prometheus word (By → _bytes, Cel → _celsius, W → _watts,
-// % → _percent), so the name comes out unchanged both from @opentelemetry/exporter-prometheus 0.301
-// (which exposes the sanitised instrument name and never appends a unit) and from a serializer that
-// appends the unit's word only where the name does not already end with it.
+// % → _percent), so the name comes out unchanged from the exposition writer (metrics/openmetrics.ts),
+// which appends the unit's word only where the name does not already end with it.
 //
 // The `otel` column follows the hardware semantic conventions (Development status) where they have
 // the metric: hw.gpu.utilization, hw.gpu.memory.usage, hw.gpu.memory.limit, hw.temperature,
