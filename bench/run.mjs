@@ -12,6 +12,7 @@ import { runProfile } from './lib/profile-mode.mjs';
 import { resultsMarkdown, summaryTable, targetChecks } from './lib/report.mjs';
 import { BENCH_DIR, startBackends } from './lib/session.mjs';
 import { runSoak } from './lib/soak-mode.mjs';
+import { runScrape } from './lib/scrape-mode.mjs';
 import { throughputChart } from './lib/svg.mjs';
 import { installedVersions } from './lib/versions.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
@@ -19,11 +20,12 @@ import { WORKLOADS } from './lib/workloads.mjs';
 const log = (line) => process.stderr.write(`${line}\n`);
 const output = (name) => join(BENCH_DIR, name);
 const SOAK_FILE = output('soak-results.md');
+const SCRAPE_FILE = output('scrape-results.md');
 const PROFILE_FILE = output('profile.md');
 
 /** Sections written by the other modes, appended to results.md when present. */
 function otherModesSections() {
-  return [PROFILE_FILE, SOAK_FILE].filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
+  return [PROFILE_FILE, SOAK_FILE, SCRAPE_FILE].filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
 }
 
 async function compare(backends, options) {
@@ -44,7 +46,10 @@ async function compare(backends, options) {
 const options = readOptions();
 const backends = await startBackends(options.chunks);
 try {
-  if (options.soak) {
+  if (options.scrape) {
+    writeFileSync(SCRAPE_FILE, await runScrape(backends, options, log));
+    console.log(readFileSync(SCRAPE_FILE, 'utf8'));
+  } else if (options.soak) {
     writeFileSync(SOAK_FILE, await runSoak(backends, options, log));
     console.log(readFileSync(SOAK_FILE, 'utf8'));
   } else if (options.profile) {

@@ -7,6 +7,7 @@
 // plain start describes. llm-otel-agent observes fetch through diagnostics channels either way.
 import diagnostics from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RECORDING_HEADER, SERVICE_PATHS, STREAM_RECORD_LIMIT } from './lib/service-protocol.mjs';
 
 const require = createRequire(import.meta.url);
@@ -144,6 +145,32 @@ function collectGarbage() {
   return usage();
 }
 
+async function distinctModels() {
+  const count = Number(process.env.BENCH_DISTINCT_MODELS ?? 0);
+  for (let i = 0; i < count; i += 8) {
+    const batch = Array.from({ length: Math.min(8, count - i) }, (_, j) => openai.chat.completions.create({ model: `model-${i + j}`, messages: MESSAGES }));
+    await Promise.all(batch);
+  }
+  return { models: count };
+}
+
+// The event loop as the service's requests feel it while a scrape is served (resolution 1 ms).
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+let loopCpuStart = process.cpuUsage();
+
+function loopStart() {
+  loopDelay.reset();
+  loopDelay.enable();
+  loopCpuStart = process.cpuUsage();
+  return { started: true };
+}
+
+function loopStop() {
+  loopDelay.disable();
+  const cpu = process.cpuUsage(loopCpuStart);
+  return { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 const routes = {
   [SERVICE_PATHS.stream]: streamChat,
   [SERVICE_PATHS.chat]: chat,
@@ -153,6 +180,9 @@ const routes = {
   [SERVICE_PATHS.records]: async () => drainStreamRecords(),
   [SERVICE_PATHS.flush]: flushTelemetry,
   [SERVICE_PATHS.gc]: async () => collectGarbage(),
+  [SERVICE_PATHS.distinctModels]: distinctModels,
+  [SERVICE_PATHS.loopStart]: async () => loopStart(),
+  [SERVICE_PATHS.loopStop]: async () => loopStop(),
 };
 
 /** The message and its chain of causes: fetch's own message ("fetch failed") says little. */

@@ -32,6 +32,8 @@ export function readOptions(env = process.env) {
     chunks: positiveInt(env, 'BENCH_CHUNKS', 200),
     configs: env.BENCH_CONFIGS || '',
     soak: flag(env, 'BENCH_SOAK'),
+    scrape: flag(env, 'BENCH_SCRAPE'),
+    scrapes: positiveInt(env, 'BENCH_SCRAPES', 10),
     soakCalls: positiveInt(env, 'BENCH_SOAK_CALLS', 100_000),
     soakEvery: positiveInt(env, 'BENCH_SOAK_EVERY', 10_000),
     phaseLimitMs: positiveInt(env, 'BENCH_PHASE_LIMIT_S', quick ? 20 : 60) * 1000,

@@ -9,6 +9,11 @@ export const SERVICE_PATHS = {
   records: '/_bench/records',
   flush: '/_bench/flush',
   gc: '/_bench/gc',
+  /** Scrape mode: one call for each of BENCH_DISTINCT_MODELS models, so /metrics holds that many label sets. */
+  distinctModels: '/_bench/distinct-models',
+  /** Scrape mode: watch the service's own event-loop delay (monitorEventLoopDelay) from start to stop. */
+  loopStart: '/_bench/loop/start',
+  loopStop: '/_bench/loop/stop',
 };
 
 /** Request header carrying the service's own call number to its fetch wrapper. */
