@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { formatBadValue, resolveConfig, type AgentConfig, type Env, type GpuConfig, type WarnBadValue } from '../config.js';
 import type { ResolvedVariable, Resolution } from '../config/variables.js';
 import type { LlmMetricsOptions } from '../metrics/index.js';
+import { redactUrl } from '../spans/redact.js';
 import { AGENT_VERSION } from '../version.js';
 import { findExecutable } from '../find-executable.js';
 
@@ -44,7 +45,7 @@ function portText(state: PortState): string {
 }
 
 function tracesSection(config: AgentConfig, serviceName: string | undefined): string[] {
-  const exporters = config.tracesExporters.map((name) => (name === 'otlp' ? `otlp → ${config.otlpTracesUrl} (${config.otlpTracesProtocol})` : name));
+  const exporters = config.tracesExporters.map((name) => (name === 'otlp' ? `otlp → ${redactUrl(config.otlpTracesUrl)} (${config.otlpTracesProtocol})` : name));
   const usesRatio = config.sampler.endsWith('traceidratio');
   return section('traces', [
     ['service name', serviceName ?? `(OTEL_SERVICE_NAME unset: unknown_service:${process.argv0})`],
@@ -69,7 +70,7 @@ function metricsSection(config: AgentConfig, metrics: LlmMetricsOptions, port: P
   const entries: Array<[string, string]> = [['exporters', config.metricsExporters.join(', ')]];
   if (port) entries.push(['Prometheus endpoint', `http://${config.prometheusHost}:${config.prometheusPort}/metrics: ${portText(port)}`]);
   if (config.metricsExporters.includes('otlp')) {
-    entries.push(['OTLP metrics', `${config.otlpMetricsUrl} (${config.otlpMetricsProtocol}) every ${config.metricExportIntervalMs} ms`]);
+    entries.push(['OTLP metrics', `${redactUrl(config.otlpMetricsUrl)} (${config.otlpMetricsProtocol}) every ${config.metricExportIntervalMs} ms`]);
   }
   entries.push(
     ['naming', metrics.naming],
@@ -96,10 +97,10 @@ function shown(value: unknown): string {
   return String(value);
 }
 
-/** What may be printed of a value: export headers' keys, never their values; no URL password. */
+/** What may be printed of a value: export headers' keys, never their values; URLs as the spans' redaction rule leaves them. */
 function printable(row: ResolvedVariable, text: string): string {
   if (row.variable.secret && row.raw !== undefined) return text.split(',').map((pair) => `${pair.split('=')[0]!.trim()}=…`).join(',');
-  return text.replace(/^(https?:\/\/[^/@:]*):[^/@]*@/i, '$1:…@');
+  return /^https?:\/\//i.test(text) ? redactUrl(text) : text;
 }
 
 /** Every row of the configuration table: variable, value in the environment, value used, remark. */

@@ -59,6 +59,18 @@ describe('llm-otel-agent doctor', () => {
     expect(result.stdout).toMatch(/stream idle timeout\s+1500 ms/);
   });
 
+  it('prints no credential of an export URL anywhere, userinfo or key-bearing query', async () => {
+    const env = cleanEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://tenant:pw-doctor-secret@collector.example.com:4318/?api_key=key-doctor-secret',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+    });
+    const result = await runCli(['doctor'], env, 10_000);
+    expect(result.stdout).not.toContain('pw-doctor-secret');
+    expect(result.stdout).not.toContain('key-doctor-secret');
+    expect(result.stdout).toContain('collector.example.com:4318');
+  });
+
   it('says when the Prometheus port is taken, and exits 0 without bad values', async () => {
     const env = cleanEnv({ OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(heldPort), OTEL_SERVICE_NAME: 'checkout' });
     const result = await runCli(['doctor'], env, 10_000);
