@@ -258,7 +258,7 @@ const ROWS: Row[] = [
   },
   {
     variables: ['OTEL_BSP_SCHEDULE_DELAY'],
-    shows: '200: a service that calls process.exit() 2 s after its last call has exported it',
+    shows: '200: a service that calls process.exit 2 s after its last call has exported it',
     env: () => ({ OTEL_BSP_SCHEDULE_DELAY: '200', EXIT_AFTER_MS: '2000' }),
     async observe(ctx) {
       await ctx.work();
