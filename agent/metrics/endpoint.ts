@@ -1,7 +1,6 @@
 // The Prometheus scrape endpoint: a pull reader plus a small HTTP server. A scraper that accepts
 // OpenMetrics (Prometheus does) gets OpenMetrics 1.0 with exemplars; anything else gets the 0.0.4
 // text format. The server never keeps the process alive and never throws if its port is taken.
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -121,8 +120,7 @@ async function writeSliced(response: ServerResponse, pieces: Iterable<string>, c
     if (pending.length >= WRITE_BYTES) {
       const flowing = response.write(pending);
       pending = '';
-      // A scraper that leaves never drains: its close ends the wait too.
-      if (!flowing) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+      if (!flowing) await drainedOrClosed(response);
       if (response.destroyed) return;
     }
     if (performance.now() - sliceStart >= SLICE_MS) {
@@ -132,6 +130,23 @@ async function writeSliced(response: ServerResponse, pieces: Iterable<string>, c
     }
   }
   response.end(pending);
+}
+
+/**
+ * Resolves on the socket's drain, or on its close (a scraper that leaves never drains), and removes
+ * both listeners: racing two `once()` promises left the loser's listeners behind at every wait, and a
+ * slow scraper of a large exposition set off Node's listener-leak warning.
+ */
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function reply(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {

@@ -3,6 +3,7 @@
 // promtool's linter accepts the 0.0.4 text format. The endpoint writes both in slices, letting the
 // event loop go between them; how long it holds the loop is measured in bench/ (scrape mode).
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusEndpoint, type PrometheusEndpoint } from '../../agent/metrics/endpoint.js';
 import { DEFAULT_BUCKETS } from '../../agent/metrics/buckets.js';
@@ -49,5 +50,29 @@ describe(`a scrape of ${MODELS} label sets`, () => {
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(lint.stdout + lint.stderr).toBe('');
     expect(lint.status).toBe(0);
+  });
+
+  it('serves a scraper that reads slowly without leaking listeners on the response', async () => {
+    // Paused reads fill the socket, so the endpoint waits for drain many times over one scrape.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        socket.pause();
+        setTimeout(() => socket.resume(), 1);
+      });
+      await new Promise((resolve, reject) => socket.on('end', resolve).on('error', reject));
+      const text = Buffer.concat(received).toString('utf8');
+      expect(text.split('\n').filter((line) => line.startsWith('llm_requests_total{'))).toHaveLength(MODELS);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
