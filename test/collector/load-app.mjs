@@ -2,7 +2,8 @@
 // DURATION_MS allows) through the real openai SDK to the simulator, CONCURRENCY at a time, every ERROR_EVERY-th one answered 500, first
 // chunks on a spread of delays so several latency buckets fill. Each call is its own trace (no
 // inbound request). Prints `CALL {...}` per call (times in epoch ms), `MEM {...}` every second, then
-// `DONE`, and stays up (its /metrics scraped) until SIGTERM.
+// `DONE`, and stays up (its /metrics scraped) until SIGTERM. With MODEL_PER_CALL=1 call i asks for
+// model `gpt-pipeline-<i>`, so a test can tell which call each stored span belongs to.
 import OpenAI from 'openai';
 
 const openai = new OpenAI({ baseURL: `${process.env.SIM_URL}/v1`, apiKey: 'sk-pipeline', maxRetries: 0 });
@@ -11,6 +12,7 @@ const concurrency = Number(process.env.CONCURRENCY ?? 8);
 const errorEvery = Number(process.env.ERROR_EVERY ?? 0);
 const paceMs = Number(process.env.PACE_MS ?? 0);
 const until = process.env.DURATION_MS ? Date.now() + Number(process.env.DURATION_MS) : Infinity;
+const modelPerCall = process.env.MODEL_PER_CALL === '1';
 const FIRST_CHUNK_MS = [5, 30, 120, 400];
 
 async function call(i) {
@@ -21,7 +23,7 @@ async function call(i) {
   let ok = true;
   try {
     const stream = await openai.chat.completions.create(
-      { model: i % 2 ? 'gpt-pipeline-a' : 'gpt-pipeline-b', stream: true, messages: [{ role: 'user', content: 'hello' }] },
+      { model: modelPerCall ? `gpt-pipeline-${i}` : i % 2 ? 'gpt-pipeline-a' : 'gpt-pipeline-b', stream: true, messages: [{ role: 'user', content: 'hello' }] },
       { headers },
     );
     for await (const _ of stream) { /* drain */ }
