@@ -5,7 +5,7 @@
 // knows nothing of spans, and never throws on bad input.
 import type { StreamDecoder } from './decoders/index.js';
 import { createStreamReader } from './stream-reader.js';
-import { emptyResponseFacts, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
+import { emptyResponseFacts, type HeaderLookup, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
 
 /** Larger non-streamed bodies (huge embedding batches) are not parsed: usage is not worth 8 MiB of copies. */
 const MAX_PARSED_BODY_BYTES = 8 * 1024 * 1024;
@@ -42,12 +42,15 @@ export class ExchangeReader {
   }
 
   /** `onContent` hears of every stream event that carried generated content, as it is read. */
-  onResponseHead(status: number, contentType: string | undefined, onContent: () => void): void {
+  onResponseHead(status: number, header: HeaderLookup, onContent: () => void): void {
     this.status = status;
+    const { route } = this.call;
     if (status >= 200 && status < 300) {
-      const format = streamFormatOf(contentType, this.request?.stream === true ? this.call.route.streamFormat : undefined);
+      route.parser.readResponseHeaders?.(header, this.response);
+      const streamAsked = route.streams === true || this.request?.stream === true;
+      const format = streamFormatOf(header('content-type'), streamAsked ? route.streamFormat : undefined);
       if (format) {
-        this.decoder = createStreamReader(format, this.call.route.parser, this.response, this.options, onContent);
+        this.decoder = createStreamReader(format, route.parser, this.response, this.options, onContent);
         return;
       }
     }
@@ -94,11 +97,21 @@ export class ExchangeReader {
   }
 }
 
+/** Content types that name a stream format, whatever the route expects. */
+const STREAM_CONTENT_TYPES: ReadonlyArray<readonly [prefix: string, format: StreamFormat]> = [
+  ['text/event-stream', 'sse'],
+  ['application/x-ndjson', 'ndjson'],
+  ['application/jsonl', 'ndjson'],
+];
+
+/**
+ * The stream format of a response: its content type's, else the route's when a stream was asked
+ * for. A JSON body is a whole body, unless the route's own stream format is sent as JSON.
+ */
 function streamFormatOf(contentType: string | undefined, requested: StreamFormat | undefined): StreamFormat | undefined {
   if (contentType) {
     const type = contentType.toLowerCase();
-    if (type.startsWith('text/event-stream')) return 'sse';
-    if (type.startsWith('application/x-ndjson') || type.startsWith('application/jsonl')) return 'ndjson';
+    for (const [prefix, format] of STREAM_CONTENT_TYPES) if (type.startsWith(prefix)) return format;
     if (type.startsWith('application/json')) return undefined;
   }
   return requested;

@@ -4,7 +4,7 @@
 // hears of every event that carried generated content (the recorder stamps its arrival).
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
-import type { StreamDecoder } from './decoders/stream-decoder.js';
+import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
 import { chunkScanner, firstTypeName, scanFor } from './json-scan.js';
 import type { ParseOptions, ProviderParser, ResponseFacts, StreamFastPath, StreamFormat } from './types.js';
 
@@ -33,9 +33,14 @@ export function createStreamReader(
     const verdict = settle?.(data, event, facts);
     if (verdict === undefined ? parser.readEvent(data, event, facts, options) : verdict) onContent();
   };
-  if (format === 'ndjson') return createNdjsonDecoder(onEvent);
-  return createSseDecoder(onEvent, settle && rawSettler(settle, facts, onContent));
+  return DECODERS[format](onEvent, settle && rawSettler(settle, facts, onContent));
 }
+
+/** One decoder per stream format; a raw settler is offered to those that can settle an undecoded event. */
+const DECODERS: { readonly [F in StreamFormat]: (onEvent: StreamEventHandler, settleRaw: RawEventSettler | undefined) => StreamDecoder } = {
+  sse: createSseDecoder,
+  ndjson: (onEvent) => createNdjsonDecoder(onEvent),
+};
 
 function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void): RawEventSettler {
   return (raw, event) => {

@@ -71,10 +71,18 @@ export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
 ];
 
 /**
- * The last path segment of every route above. Every outgoing request of the service passes
- * through recognise(), so most are turned away by this lookup before any regular expression runs.
+ * The final word of every route's path above: its last segment, or what follows the last `:` in it
+ * (Google's `models/{model}:generateContent`). Every outgoing request of the service passes through
+ * recognise(), so most are turned away by this lookup before any regular expression runs; a row
+ * whose word is missing here is never reached, which test/providers/table.test.ts catches.
  */
-const FINAL_SEGMENTS: ReadonlySet<string> = new Set(['completions', 'responses', 'embeddings', 'messages', 'chat', 'generate']);
+export const FINAL_WORDS: ReadonlySet<string> = new Set(['completions', 'responses', 'embeddings', 'messages', 'chat', 'generate']);
+
+/** The last path segment, or the part of it after its last `:`. */
+export function finalWordOf(path: string): string {
+  const segment = path.slice(path.lastIndexOf('/') + 1);
+  return segment.slice(segment.lastIndexOf(':') + 1);
+}
 
 const DEFAULT_METHOD = 'POST';
 
@@ -98,8 +106,7 @@ function pathModelOf(match: RegExpExecArray): string | undefined {
 export function recognise(request: OutgoingRequest): RecognisedCall | undefined {
   const method = request.method.toUpperCase();
   if (method !== DEFAULT_METHOD) return undefined;
-  const path = request.path;
-  if (!FINAL_SEGMENTS.has(path.slice(path.lastIndexOf('/') + 1))) return undefined;
+  if (!FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
   for (const route of PROVIDER_ROUTES) {
     if (method !== (route.method ?? DEFAULT_METHOD)) continue;
     const match = matches(route, request);

@@ -21,6 +21,9 @@ export interface RequestTarget extends OutgoingRequest {
   url: string;
 }
 
+/** A response header by its lower-case name (several values joined with `, `), as a tap reads it. */
+export type HeaderLookup = (name: string) => string | undefined;
+
 /** Facts read from the request body. */
 export interface RequestFacts {
   model?: string;
@@ -72,6 +75,8 @@ export interface ProviderParser {
    * stream reader skips it for the events `fastPath` settles.
    */
   readEvent(data: string, event: string | undefined, facts: ResponseFacts, options: ParseOptions): boolean;
+  /** Optional: facts a provider sends in response headers (Bedrock's token counts), read at the response head. */
+  readResponseHeaders?(header: HeaderLookup, facts: ResponseFacts): void;
   /**
    * What settles most events of a stream without parsing them, declared as data; the stream reader
    * (stream-reader.ts) compiles it once and applies it to raw SSE events and decoded data alike. It
@@ -127,6 +132,11 @@ export interface ProviderRoute {
   /** Optional port restriction; absent means any port. */
   port?: number;
   method?: string;
+  /**
+   * True when the path alone asks for a stream (Gemini's `:streamGenerateContent`, Bedrock's
+   * `converse-stream`); otherwise the request body's `stream` flag says.
+   */
+  streams?: boolean;
   streamFormat: StreamFormat;
   parser: ProviderParser;
 }

@@ -5,7 +5,7 @@
 // the tap's guard, and no method throws on bad input.
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ExchangeReader } from '../providers/exchange-reader.js';
-import type { RecognisedCall, RequestTarget, ResponseFacts } from '../providers/types.js';
+import type { HeaderLookup, RecognisedCall, RequestTarget, ResponseFacts } from '../providers/types.js';
 import { redactUrl } from './redact.js';
 import { SpanClock } from './span-clock.js';
 import { StreamTiming } from './stream-timing.js';
@@ -80,9 +80,9 @@ export class ModelCall {
     this.options.onRequestKnown?.(this.span);
   }
 
-  onResponseHead(status: number, contentType: string | undefined): void {
+  onResponseHead(status: number, header: HeaderLookup): void {
     this.lastActivity = performance.now();
-    this.exchange.onResponseHead(status, contentType, this.onContent);
+    this.exchange.onResponseHead(status, header, this.onContent);
   }
 
   /** Hot path: once per body chunk of the response. */

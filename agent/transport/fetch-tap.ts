@@ -109,7 +109,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
   const onHeaders = (message: unknown) =>
     guard('fetch tap (response head)', () => {
       const { request, response } = message as { request: object; response: UndiciResponse };
-      byRequest.get(request)?.onResponseHead(response.statusCode, headerValue(response.headers, 'content-type'));
+      byRequest.get(request)?.onResponseHead(response.statusCode, (name) => headerValue(response.headers, name));
     });
 
   // Hot path: once per body chunk of every fetch response, model call or not.

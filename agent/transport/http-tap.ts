@@ -91,7 +91,7 @@ export function startHttpTap(calls: ModelCalls): () => void {
       const pending = byRequest.get(request);
       const call = pending?.call;
       if (!call) return;
-      call.onResponseHead(response.statusCode ?? 0, headerString(response.headers['content-type']));
+      call.onResponseHead(response.statusCode ?? 0, (name) => headerString(response.headers[name]));
       const push = response.push;
       // Hot path: once per body chunk; no closure allocated per chunk.
       response.push = function observedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {

@@ -67,7 +67,7 @@ describe('one clock for a model-call span', () => {
   ])('a wall clock stepped %s mid-stream changes neither the duration nor its agreement with time to first chunk', async (_way, stepMs) => {
     const startedAt = performance.now();
     const modelCall = startCall();
-    modelCall.onResponseHead(200, 'text/event-stream');
+    modelCall.onResponseHead(200, (name) => (name === 'content-type' ? 'text/event-stream' : undefined));
     modelCall.onChunk(head);
     await sleep(30);
     modelCall.onChunk(token);

@@ -7,7 +7,7 @@ import { openAiChatParser } from '../../agent/providers/openai-chat.js';
 import { openAiCompletionsParser } from '../../agent/providers/openai-completions.js';
 import { openAiEmbeddingsParser } from '../../agent/providers/openai-embeddings.js';
 import { openAiResponsesParser } from '../../agent/providers/openai-responses.js';
-import type { OutgoingRequest, ProviderParser } from '../../agent/providers/types.js';
+import type { OutgoingRequest, ProviderParser, StreamFormat } from '../../agent/providers/types.js';
 
 function requestOf(url: string, method = 'POST'): OutgoingRequest {
   const parsed = new URL(url);
@@ -15,7 +15,7 @@ function requestOf(url: string, method = 'POST'): OutgoingRequest {
   return { method, host: parsed.hostname, port, path: parsed.pathname };
 }
 
-type Row = [url: string, provider: string, operation: string, parser: ProviderParser, format: 'sse' | 'ndjson', pathModel?: string];
+type Row = [url: string, provider: string, operation: string, parser: ProviderParser, format: StreamFormat, pathModel?: string];
 
 const MODEL_CALLS: Row[] = [
   ['https://api.openai.com/v1/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
