@@ -3,7 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { JSON_CONTENT_TYPE } from './encoding.js';
 import { type JsonObject, epochNow, generate } from './generation.js';
 import { hexId } from './ids.js';
-import { errorBody } from './provider-errors.js';
+import { PROVIDERS, errorBody } from './providers.js';
 import { loadRecording, recordedEncoding, splitFrames } from './replay.js';
 import type { Engines } from './engine.js';
 import { type Call, sendError, sendFrames, sendWhole } from './responder.js';
@@ -19,16 +19,6 @@ export interface CallHandlerOptions {
   /** The model engines generated answers are queued on and run by (replays and simulated HTTP errors bypass them). */
   engines: Engines;
 }
-
-/** Response headers carrying the request id, as each provider names them. */
-const REQUEST_ID_HEADERS: Record<SimProvider, string[]> = {
-  openai: ['x-request-id'],
-  anthropic: ['request-id', 'x-request-id'],
-  ollama: ['x-request-id'],
-};
-
-/** OpenAI pretty-prints whole JSON bodies; the others send them compact. */
-const WHOLE_BODY_INDENT: Record<SimProvider, number> = { openai: 2, anthropic: 0, ollama: 0 };
 
 async function readJsonObject(req: IncomingMessage): Promise<JsonObject | undefined> {
   const parts: Buffer[] = [];
@@ -84,7 +74,7 @@ export function createCallHandler(options: CallHandlerOptions) {
       record.aborted = !res.writableFinished && !writer.cutByServer;
     });
     const headers: OutgoingHttpHeaders = {};
-    for (const name of REQUEST_ID_HEADERS[provider]) headers[name] = record.id;
+    for (const name of PROVIDERS[provider].requestIdHeaders) headers[name] = record.id;
     const call: Call = { res, writer, record, schedule: options.defaults, headers };
 
     const body = await readJsonObject(req);
@@ -96,14 +86,14 @@ export function createCallHandler(options: CallHandlerOptions) {
       throw error;
     }
     record.error = call.schedule.error;
-    record.stream = route.format.streaming !== undefined && route.format.wantsStream(body);
+    record.stream = route.format.streaming !== undefined && (route.streams ?? route.format.wantsStream(body));
     return call.schedule.replay ? replay(call, route, body, call.schedule.replay) : answer(call, route, body);
   };
 
   async function answer(call: Call, route: Route, body: JsonObject): Promise<void> {
     const { format } = route;
     const { record, schedule } = call;
-    const model = typeof body.model === 'string' ? body.model : route.deployment;
+    const model = typeof body.model === 'string' ? body.model : route.pathModel;
     if (!model) return sendError(call, format.provider, 400, 'you must provide a model parameter');
     record.model = model;
 
@@ -123,7 +113,7 @@ export function createCallHandler(options: CallHandlerOptions) {
     if (!record.stream || !format.streaming) {
       // A whole body has no "middle" to fail in: midstream fails it as a server error.
       if (schedule.error === 'midstream') return sendError(call, format.provider, 500);
-      const indent = WHOLE_BODY_INDENT[format.provider];
+      const indent = PROVIDERS[format.provider].wholeBodyIndent;
       const wholeBody = () => JSON.stringify(format.wholeBody(generation), null, indent);
       return sendWhole(call, 200, JSON_CONTENT_TYPE, wholeBody, generation.outputTokens);
     }

@@ -1,4 +1,6 @@
-// Error bodies in each provider's real shape, for HTTP errors and in-stream errors alike.
+// What sets one simulated provider apart beyond its wire formats (formats/): the headers that carry
+// the request id, how whole bodies are printed, and error bodies in the provider's real shape (for
+// HTTP errors and in-stream errors alike). A new provider is one entry in PROVIDERS.
 import type { SimProvider } from './types.js';
 
 export type ErrorStatus = 400 | 404 | 429 | 500;
@@ -32,15 +34,35 @@ export function anthropicError(type: string, message: string, requestId: string)
   return { type: 'error', error: { type, message }, request_id: requestId };
 }
 
-export function errorBody(provider: SimProvider, status: ErrorStatus, requestId: string, message?: string): unknown {
-  switch (provider) {
-    case 'openai':
-      return { error: openAIError(status, message) };
-    case 'anthropic': {
+export interface ProviderProfile {
+  /** Response headers carrying the request id, as the provider names them. */
+  requestIdHeaders: readonly string[];
+  /** Indent of whole JSON bodies (OpenAI pretty-prints; the others send them compact). */
+  wholeBodyIndent: number;
+  errorBody(status: ErrorStatus, requestId: string, message?: string): unknown;
+}
+
+export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
+  openai: {
+    requestIdHeaders: ['x-request-id'],
+    wholeBodyIndent: 2,
+    errorBody: (status, _requestId, message) => ({ error: openAIError(status, message) }),
+  },
+  anthropic: {
+    requestIdHeaders: ['request-id', 'x-request-id'],
+    wholeBodyIndent: 0,
+    errorBody: (status, requestId, message) => {
       const known = ANTHROPIC_ERRORS[status];
       return anthropicError(known.type, message ?? known.message, requestId);
-    }
-    case 'ollama':
-      return { error: message ?? OPENAI_ERRORS[status].message };
-  }
+    },
+  },
+  ollama: {
+    requestIdHeaders: ['x-request-id'],
+    wholeBodyIndent: 0,
+    errorBody: (status, _requestId, message) => ({ error: message ?? OPENAI_ERRORS[status].message }),
+  },
+};
+
+export function errorBody(provider: SimProvider, status: ErrorStatus, requestId: string, message?: string): unknown {
+  return PROVIDERS[provider].errorBody(status, requestId, message);
 }

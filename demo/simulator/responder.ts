@@ -3,7 +3,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type FrameEncoding, JSON_CONTENT_TYPE, breakFrame } from './encoding.js';
 import { epochNow } from './generation.js';
-import { type ErrorStatus, errorBody } from './provider-errors.js';
+import { type ErrorStatus, errorBody } from './providers.js';
 import type { SimCallRecord, SimProvider, SimSchedule } from './types.js';
 import type { StreamPlan } from './wire-format.js';
 import type { ResponseWriter } from './writer.js';

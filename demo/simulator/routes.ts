@@ -1,4 +1,5 @@
-// Which wire format answers a path. Adding an endpoint is one row here and one file in formats/.
+// Which wire format answers a path. Adding an endpoint is one row here (a fixed path, or a pattern
+// when the path names the model) and one file in formats/.
 import { anthropicMessages } from './formats/anthropic-messages.js';
 import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
 import { openAIChat } from './formats/openai-chat.js';
@@ -19,9 +20,20 @@ const FORMATS_BY_PATH: Record<string, WireFormat> = {
 
 export interface Route {
   format: WireFormat;
-  /** Azure deployment named in the path; stands in for the model when the body has none. */
-  deployment: string | null;
+  /** The model the path names (Azure's deployment, Gemini's and Bedrock's model); stands in when the body names none. */
+  pathModel: string | null;
+  /** True when the path itself asks for a stream (Gemini's `:streamGenerateContent`), whatever the body says. */
+  streams?: boolean;
 }
+
+/** A path that names the model: the pattern's `model` group, URL-decoded. */
+interface PatternRoute {
+  pattern: RegExp;
+  format: WireFormat;
+  streams?: boolean;
+}
+
+const PATTERN_ROUTES: readonly PatternRoute[] = [];
 
 // Azure OpenAI: /openai/deployments/{name}/chat/completions?api-version=... and the newer /openai/v1/...
 const AZURE_DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)(\/.+)$/;
@@ -33,10 +45,15 @@ export function findRoute(pathname: string): Route | undefined {
   const azureV1 = AZURE_V1_PATH.exec(pathname);
   if (azureV1) return openAIRoute(azureV1[1]!, null);
   const format = FORMATS_BY_PATH[pathname];
-  return format && { format, deployment: null };
+  if (format) return { format, pathModel: null };
+  for (const { pattern, format, streams } of PATTERN_ROUTES) {
+    const model = pattern.exec(pathname)?.groups?.model;
+    if (model !== undefined) return { format, pathModel: decodeURIComponent(model), streams };
+  }
+  return undefined;
 }
 
-function openAIRoute(path: string, deployment: string | null): Route | undefined {
+function openAIRoute(path: string, pathModel: string | null): Route | undefined {
   const format = FORMATS_BY_PATH[path];
-  return format?.provider === 'openai' ? { format, deployment } : undefined;
+  return format?.provider === 'openai' ? { format, pathModel } : undefined;
 }

@@ -3,7 +3,7 @@
 import { SSE } from '../encoding.js';
 import { type Generation, intField } from '../generation.js';
 import { base62Id } from '../ids.js';
-import { anthropicError } from '../provider-errors.js';
+import { anthropicError } from '../providers.js';
 import { streamFlag, type WireFormat } from '../wire-format.js';
 
 const STOP_REASONS = { stop: 'end_turn', length: 'max_tokens' } as const;

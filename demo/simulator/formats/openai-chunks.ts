@@ -2,7 +2,7 @@
 // chunk (`choices: []`), `data: [DONE]`, the in-stream error object and the usage block.
 import { SSE } from '../encoding.js';
 import type { Generation, JsonObject } from '../generation.js';
-import { openAIError } from '../provider-errors.js';
+import { openAIError } from '../providers.js';
 import type { StreamPlan } from '../wire-format.js';
 
 export const SYSTEM_FINGERPRINT = 'fp_simulator';

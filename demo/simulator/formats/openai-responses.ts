@@ -3,7 +3,7 @@
 import { SSE } from '../encoding.js';
 import { type Generation, intField } from '../generation.js';
 import { hexId } from '../ids.js';
-import { openAIError } from '../provider-errors.js';
+import { openAIError } from '../providers.js';
 import { streamFlag, type WireFormat } from '../wire-format.js';
 
 interface ResponseIds {
