@@ -11,13 +11,15 @@
 
 const escapeKey = (key: string): string => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function keyPrefix(keys: readonly string[]): string {
+export function keyPrefix(keys: readonly string[]): string {
   return `(?<!\\\\)"(?:${keys.map(escapeKey).join('|')})"\\s*:\\s*`;
 }
 
 /** A source fragment: one of `keys` whose value starts as `valueStart` (a regex fragment). */
 export interface KeyPattern {
   readonly source: string;
+  /** The value is a string: the source ends with its opening quote and first character. */
+  readonly stringValue?: true;
 }
 
 const pattern = (keys: readonly string[], valueStart: string): KeyPattern => ({ source: keyPrefix(keys) + valueStart });
@@ -31,11 +33,11 @@ export const objectValue = (...keys: string[]): KeyPattern => pattern(keys, '\\{
 /** The literal true. */
 export const trueValue = (...keys: string[]): KeyPattern => pattern(keys, 't');
 /** A string of at least one character. */
-export const nonEmptyString = (...keys: string[]): KeyPattern => pattern(keys, '"[^"]');
+export const nonEmptyString = (...keys: string[]): KeyPattern => ({ ...pattern(keys, '"[^"]'), stringValue: true });
 /** An array with at least one element. */
 export const nonEmptyArray = (...keys: string[]): KeyPattern => pattern(keys, '\\[\\s*[^\\]\\s]');
 
-const alternatives = (patterns: readonly KeyPattern[]): string => patterns.map((p) => p.source).join('|');
+export const alternatives = (patterns: readonly KeyPattern[]): string => patterns.map((p) => p.source).join('|');
 
 /** One compiled scan that is true when any of the patterns occurs anywhere in the text. */
 export function scanFor(...patterns: KeyPattern[]): (text: string) => boolean {

@@ -68,6 +68,8 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
     parseUntil: ['responseId', 'responseModel'],
     facts: FACT_PATTERNS,
     content: format.contentPatterns,
+    // Random padding the API adds to every chunk since 2025 (stream_options.include_obfuscation).
+    volatile: ['obfuscation'],
   };
 
   function appendText(choice: JsonObject, streamed: boolean, facts: ResponseFacts): void {

@@ -126,6 +126,7 @@ const FAST_PATH: TypedFastPath = {
   contentTypes: CONTENT_DELTA,
   content: [nonEmptyString('delta')],
   factTypes: [...RESPONSE_LIFECYCLE],
+  volatile: ['obfuscation'],
 };
 
 export const openAiResponsesParser: ProviderParser = {

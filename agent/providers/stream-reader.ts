@@ -3,9 +3,10 @@
 // bytes, never decoded: see decoders/sse.ts), and the parser's readEvent parses the rest. `onContent`
 // hears of every event that carried generated content (the recorder stamps its arrival).
 import { createNdjsonDecoder } from './decoders/ndjson.js';
-import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
+import { createSseDecoder, type RawBytesSettler, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
 import { chunkScanner, firstTypeName, scanFor } from './json-scan.js';
+import { holeLocator, RepeatedEvents, type HoleLocator } from './repeated-events.js';
 import type { ParseOptions, ProviderParser, ResponseFacts, StreamFastPath, StreamFormat } from './types.js';
 
 /** An event's verdict from its text: true or false (content or not, nothing else to read), or undefined (parse it). */
@@ -17,6 +18,8 @@ const compiled = new WeakMap<StreamFastPath, Settle>();
 export interface StreamReaderOptions {
   /** false: every event is parsed (the property test's reference). */
   fastPath?: boolean;
+  /** false: the fast path without recognising repeated events (their own property test's reference). */
+  repeatedEvents?: boolean;
 }
 
 export function createStreamReader(
@@ -28,27 +31,54 @@ export function createStreamReader(
   readerOptions: StreamReaderOptions = {},
 ): StreamDecoder {
   // Captured content needs the text of every event, so capture always parses.
-  const settle = parser.fastPath && readerOptions.fastPath !== false && !options.captureContent ? compile(parser.fastPath) : undefined;
+  const fastPath = readerOptions.fastPath !== false && !options.captureContent ? parser.fastPath : undefined;
+  const settle = fastPath && compile(fastPath);
   const onEvent = (data: string, event: string | undefined) => {
     const verdict = settle?.(data, event, facts);
     if (verdict === undefined ? parser.readEvent(data, event, facts, options) : verdict) onContent();
   };
-  return DECODERS[format](onEvent, settle && rawSettler(settle, facts, onContent));
+  if (settle === undefined) return DECODERS[format](onEvent, undefined, undefined);
+  const locator = locatorOf(fastPath!);
+  const repeats = locator && readerOptions.repeatedEvents !== false ? new RepeatedEvents(locator) : undefined;
+  const settleBytes: RawBytesSettler | undefined =
+    repeats &&
+    ((chunk) => {
+      if (!repeats.matches(chunk)) return false;
+      onContent();
+      return true;
+    });
+  return DECODERS[format](onEvent, rawSettler(settle, facts, onContent, repeats), settleBytes);
 }
 
-/** One decoder per stream format; a raw settler is offered to those that can settle an undecoded event. */
-const DECODERS: { readonly [F in StreamFormat]: (onEvent: StreamEventHandler, settleRaw: RawEventSettler | undefined) => StreamDecoder } = {
+type DecoderFactory = (onEvent: StreamEventHandler, settleRaw: RawEventSettler | undefined, settleBytes: RawBytesSettler | undefined) => StreamDecoder;
+
+/** One decoder per stream format; raw settlers are offered to those that can settle an undecoded event. */
+const DECODERS: { readonly [F in StreamFormat]: DecoderFactory } = {
   sse: createSseDecoder,
   ndjson: (onEvent) => createNdjsonDecoder(onEvent),
 };
 
-function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void): RawEventSettler {
+function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void, repeats: RepeatedEvents | undefined): RawEventSettler {
   return (raw, event) => {
     const verdict = settle(raw, event, facts);
     if (verdict === undefined) return false;
-    if (verdict) onContent();
+    if (verdict) {
+      repeats?.learn(raw);
+      onContent();
+    }
     return true;
   };
+}
+
+const locators = new WeakMap<StreamFastPath, HoleLocator | null>();
+
+function locatorOf(fastPath: StreamFastPath): HoleLocator | undefined {
+  let locator = locators.get(fastPath);
+  if (locator === undefined) {
+    locator = holeLocator(fastPath.content, fastPath.volatile) ?? null;
+    locators.set(fastPath, locator);
+  }
+  return locator ?? undefined;
 }
 
 function compile(fastPath: StreamFastPath): Settle {

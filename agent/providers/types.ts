@@ -101,6 +101,8 @@ export interface KeyedFastPath {
   facts: readonly KeyPattern[];
   /** Any other chunk carries generated content when it holds one of these. */
   content: readonly KeyPattern[];
+  /** Keys whose string values change on every chunk and mean nothing (OpenAI's `obfuscation`): see repeated-events.ts. */
+  volatile?: readonly string[];
 }
 
 /** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */
@@ -113,6 +115,8 @@ export interface TypedFastPath {
   content: readonly KeyPattern[];
   /** Types that may change the facts (usage, finish reasons, ids, errors): always parsed. Every other type is quiet. */
   factTypes: readonly string[];
+  /** As KeyedFastPath.volatile. */
+  volatile?: readonly string[];
 }
 
 export type StreamFastPath = KeyedFastPath | TypedFastPath;

@@ -23,7 +23,13 @@ const EVENT_FIELD = 'event:';
  */
 export type RawEventSettler = (raw: string, event: string | undefined) => boolean;
 
-export function createSseDecoder(onEvent: StreamEventHandler, settleRaw?: RawEventSettler): StreamDecoder {
+/**
+ * Settles a chunk that is one whole event from its bytes alone, before any copy (an event that
+ * repeats a settled one: see ../repeated-events.ts), or returns false.
+ */
+export type RawBytesSettler = (chunk: Uint8Array) => boolean;
+
+export function createSseDecoder(onEvent: StreamEventHandler, settleRaw?: RawEventSettler, settleBytes?: RawBytesSettler): StreamDecoder {
   const handle = guardHandler(onEvent);
   const text = new TextDecoder();
   const parser = createParser({
@@ -42,7 +48,7 @@ export function createSseDecoder(onEvent: StreamEventHandler, settleRaw?: RawEve
       const endsEvent = endsWithBlankLine(chunk);
       if (settleRaw !== undefined && atBoundary && endsEvent) {
         try {
-          if (settleOneEvent(chunk, settleRaw)) return;
+          if (settleBytes?.(chunk) || settleOneEvent(chunk, settleRaw)) return;
         } catch {
           // A settler that fails settles nothing: the chunk takes the full path.
         }
