@@ -4,7 +4,7 @@ import type { ParseOptions, ProviderParser, ResponseFacts, TypedFastPath } from 
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
 import { nonEmptyString } from './json-scan.js';
 import { errorTypeOf } from './error-type.js';
-import { ANTHROPIC_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
+import { ANTHROPIC_PARAMS, readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 import { contentToParts, textBlockToPart, type BlockMapper, type ChatMessage } from './messages.js';
 
 /** The content_block_delta fields that hold generated content: text_delta, input_json_delta, thinking_delta. */
@@ -107,6 +107,7 @@ const REQUEST_SHAPE: RequestShape = {
 
 export const anthropicMessagesParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+  requestFields: requestFieldsOf(REQUEST_SHAPE),
 
   readResponse(body, facts, options) {
     if (!isObject(body)) return;

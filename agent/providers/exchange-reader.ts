@@ -4,8 +4,12 @@
 // parser. The recorder (agent/spans/model-call.ts) turns the facts it holds into a span; this reader
 // knows nothing of spans, and never throws on bad input.
 import type { StreamDecoder } from './decoders/index.js';
+import { skimObject } from './json-skim.js';
 import { createStreamReader } from './stream-reader.js';
-import { emptyResponseFacts, type HeaderLookup, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
+import { emptyResponseFacts, type HeaderLookup, type ParseOptions, type ProviderParser, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
+
+/** Request bodies shorter than this are parsed whole: skimming saves nothing on a short request. */
+const SKIM_FROM_CHARS = 16 * 1024;
 
 /** Larger non-streamed bodies (huge embedding batches) are not parsed: usage is not worth 8 MiB of copies. */
 const MAX_PARSED_BODY_BYTES = 8 * 1024 * 1024;
@@ -32,9 +36,11 @@ export class ExchangeReader {
 
   /** Reads the JSON request body; returns its facts, or undefined when it is not JSON. */
   readRequest(body: string): RequestFacts | undefined {
-    const json = parseJson(body);
+    const { parser } = this.call.route;
+    const fields = !this.options.captureContent && body.length >= SKIM_FROM_CHARS ? requestFieldSet(parser) : undefined;
+    const json = fields === undefined ? parseJson(body) : skimObject(body, fields);
     if (json === undefined) return undefined;
-    const facts = this.call.route.parser.readRequest(json, this.options);
+    const facts = parser.readRequest(json, this.options);
     // Azure names the deployment in the path; the body may carry no model at all.
     facts.model ??= this.call.pathModel;
     this.request = facts;
@@ -115,6 +121,17 @@ function streamFormatOf(contentType: string | undefined, requested: StreamFormat
     if (type.startsWith('application/json')) return undefined;
   }
   return requested;
+}
+
+const fieldSets = new WeakMap<ProviderParser, ReadonlySet<string> | null>();
+
+function requestFieldSet(parser: ProviderParser): ReadonlySet<string> | undefined {
+  let fields = fieldSets.get(parser);
+  if (fields === undefined) {
+    fields = parser.requestFields ? new Set(parser.requestFields) : null;
+    fieldSets.set(parser, fields);
+  }
+  return fields ?? undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -5,7 +5,7 @@ import type { KeyedFastPath, ParseOptions, ProviderParser, ResponseFacts } from 
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
 import { anyValue, nonEmptyArray, nonEmptyString, trueValue } from './json-scan.js';
 import { OTHER_ERROR_TYPE } from './error-type.js';
-import { OLLAMA_OPTIONS_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
+import { OLLAMA_OPTIONS_PARAMS, readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 import { chatMessagesToInput, promptToInput, textPart } from './messages.js';
 
 /** Fields of a line (or of its `message`) whose non-empty string is generated content. */
@@ -68,6 +68,7 @@ const REQUEST_SHAPE: RequestShape = {
 
 export const ollamaParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+  requestFields: requestFieldsOf(REQUEST_SHAPE),
 
   readResponse(body, facts, options) {
     if (isObject(body)) readLine(body, facts, options);

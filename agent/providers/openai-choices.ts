@@ -6,7 +6,7 @@ import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined
 import { nonNullValue, objectValue, type KeyPattern } from './json-scan.js';
 import { OPENAI_USAGE, readUsage } from './usage.js';
 import { errorTypeOf } from './error-type.js';
-import { readRequestWith, type RequestShape } from './request-params.js';
+import { readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 import { requestUsageInStream } from './stream-usage.js';
 
 export interface ChoiceFormat {
@@ -81,6 +81,7 @@ export function createChoicesParser(format: ChoiceFormat): ProviderParser {
 
   return {
     readRequest: (body, options) => readRequestWith(format.request, body, options),
+    requestFields: requestFieldsOf(format.request),
 
     readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void {
       if (!isObject(body)) return;

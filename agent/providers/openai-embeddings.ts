@@ -3,7 +3,7 @@ import type { ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, stringOrUndefined } from './json.js';
 import { OPENAI_USAGE, readUsage } from './usage.js';
 import { errorTypeOf } from './error-type.js';
-import { readRequestWith, OPENAI_EMBEDDINGS_PARAMS, type RequestShape } from './request-params.js';
+import { readRequestWith, requestFieldsOf, OPENAI_EMBEDDINGS_PARAMS, type RequestShape } from './request-params.js';
 
 const REQUEST_SHAPE: RequestShape = { params: OPENAI_EMBEDDINGS_PARAMS, streamDefault: false, streamable: false };
 
@@ -29,6 +29,7 @@ function readEmbeddingsResponse(body: unknown, facts: ResponseFacts): void {
 
 export const openAiEmbeddingsParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+  requestFields: requestFieldsOf(REQUEST_SHAPE),
   readResponse: (body, facts) => readEmbeddingsResponse(body, facts),
   readEvent: () => false,
 };

@@ -6,7 +6,7 @@ import { arrayOrEmpty, isObject, parseJson, stringOrUndefined, type JsonObject }
 import { nonEmptyString } from './json-scan.js';
 import { OPENAI_RESPONSES_USAGE, readUsage } from './usage.js';
 import { errorTypeOf, OTHER_ERROR_TYPE } from './error-type.js';
-import { OPENAI_RESPONSES_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
+import { OPENAI_RESPONSES_PARAMS, readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 import { contentToParts, textPart, type ChatMessage } from './messages.js';
 
 /** Events whose `delta` is generated content (reasoning covers reasoning_text and reasoning_summary_text). */
@@ -131,6 +131,7 @@ const FAST_PATH: TypedFastPath = {
 
 export const openAiResponsesParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+  requestFields: requestFieldsOf(REQUEST_SHAPE),
 
   readResponse(body, facts, options) {
     if (!isObject(body)) return;

@@ -116,6 +116,11 @@ export interface RequestShape {
   readMessages?: (body: JsonObject) => Pick<RequestFacts, 'inputMessages' | 'systemInstructions'>;
 }
 
+/** The top-level fields readRequestWith reads without content capture (ProviderParser.requestFields). */
+export function requestFieldsOf(shape: RequestShape): string[] {
+  return ['model', 'stream', ...(shape.paramsObject === undefined ? shape.params.map((param) => param.field) : [shape.paramsObject])];
+}
+
 /** The readRequest every wire format shares: model, stream, parameters, and messages when capturing. */
 export function readRequestWith(shape: RequestShape, body: unknown, options: ParseOptions): RequestFacts {
   const attributes: Record<string, AttributeValue> = {};

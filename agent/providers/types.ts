@@ -66,6 +66,11 @@ export interface ParseOptions {
 /** One provider's parser. Every method is pure over its inputs and the facts object it fills. */
 export interface ProviderParser {
   readRequest(body: unknown, options: ParseOptions): RequestFacts;
+  /**
+   * Optional: the top-level request fields readRequest reads when content is not captured. Declared,
+   * a large request body is skimmed for these alone (json-skim.ts) instead of parsed whole.
+   */
+  requestFields?: readonly string[];
   /** A complete (non-streamed) JSON response body. */
   readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void;
   /**
