@@ -100,6 +100,40 @@ async function streamChat() {
   return { chunks };
 }
 
+/**
+ * The model-call-only workloads: `calls` streamed or whole model calls, `concurrency` at a time,
+ * made by the service itself, timed inside it (wall and process CPU around the loop alone).
+ */
+async function modelCalls(query) {
+  const calls = Number(query.get('calls'));
+  const concurrency = Number(query.get('concurrency'));
+  const call = query.get('kind') === 'chat' ? () => openai.chat.completions.create({ model: MODEL, messages: MESSAGES }) : streamOnly;
+  const latenciesMs = [];
+  let issued = 0;
+  const worker = async () => {
+    while (issued < calls) {
+      issued++;
+      const started = performance.now();
+      await call();
+      latenciesMs.push(performance.now() - started);
+    }
+  };
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { calls: issued, elapsedMs, latenciesMs, errors: 0, cutShort: false, cpuMicros: cpu.user + cpu.system };
+}
+
+/** A streamed call read to its end, with none of the recording streamChat does for the accuracy figures. */
+async function streamOnly() {
+  const stream = await openai.chat.completions.create({ model: MODEL, messages: MESSAGES, stream: true, stream_options: STREAM_OPTIONS });
+  let chunks = 0;
+  for await (const _chunk of stream) chunks++;
+  return chunks;
+}
+
 async function chat() {
   const completion = await openai.chat.completions.create({ model: MODEL, messages: MESSAGES });
   return { tokens: completion.usage?.completion_tokens ?? 0 };
@@ -183,6 +217,7 @@ const routes = {
   [SERVICE_PATHS.distinctModels]: distinctModels,
   [SERVICE_PATHS.loopStart]: async () => loopStart(),
   [SERVICE_PATHS.loopStop]: async () => loopStop(),
+  [SERVICE_PATHS.modelCalls]: modelCalls,
 };
 
 /** The message and its chain of causes: fetch's own message ("fetch failed") says little. */
@@ -199,11 +234,12 @@ function reply(res, status, value) {
 }
 
 const server = http.createServer((req, res) => {
-  const handler = routes[req.url];
+  const [path, query] = req.url.split('?');
+  const handler = routes[path];
   if (!handler) return reply(res, 404, { error: 'not found' });
   req.resume();
   req.on('end', () => {
-    handler().then(
+    handler(new URLSearchParams(query)).then(
       (value) => reply(res, 200, value),
       (err) => reply(res, 500, { error: describeError(err) }),
     );

@@ -32,8 +32,10 @@ function workloadFigures(runs, baselineRuns, workload, chunks) {
     timedCalls: paired(runs, baselineRuns, (run) => of(run)?.calls),
     cutShortRepeats: runs.filter((run) => of(run)?.cutShort).length,
   };
-  if (workload.streamed) {
+  if (workload.streamed || workload.perChunk) {
     figures.extraCpuPerChunkUs = paired(runs, baselineRuns, (run, base) => of(run) && (of(run).cpuPerCallUs - of(base).cpuPerCallUs) / chunks);
+  }
+  if (workload.streamed) {
     figures.accuracy = accuracyFigures(runs.filter((run) => !run.failed).map((run) => of(run)?.accuracy).filter(Boolean));
   }
   return figures;

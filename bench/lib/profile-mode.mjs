@@ -6,8 +6,9 @@ import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node
 import { join } from 'node:path';
 import { CONFIGS } from './configs.mjs';
 import { analyseCpuProfile } from './cpu-profile.mjs';
+import { sendJson } from './http-client.mjs';
 import { runLoad } from './load.mjs';
-import { BENCH_DIR, startService } from './session.mjs';
+import { BENCH_DIR, modelCallsUrl, startService } from './session.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
 const AGENT_DIST = realpathSync(join(BENCH_DIR, '..', 'dist', 'agent'));
@@ -39,9 +40,15 @@ async function profileConfig(config, backends, options) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const service = await startService(config, backends, { concurrency: options.concurrency, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-  const url = `${service.base}${workload.path}`;
-  await runLoad({ agent: service.agent, url, method: workload.method, calls: options.warmup, concurrency: options.concurrency });
-  await runLoad({ agent: service.agent, url, method: workload.method, calls: options.profileCalls, concurrency: options.concurrency });
+  if (workload.internal) {
+    const loop = (calls) => modelCallsUrl(service, workload, calls, options.concurrency);
+    await sendJson(service.agent, loop(options.warmup));
+    await sendJson(service.agent, loop(options.profileCalls));
+  } else {
+    const url = `${service.base}${workload.path}`;
+    await runLoad({ agent: service.agent, url, method: workload.method, calls: options.warmup, concurrency: options.concurrency });
+    await runLoad({ agent: service.agent, url, method: workload.method, calls: options.profileCalls, concurrency: options.concurrency });
+  }
   await service.stop();
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${dir} (did the service exit cleanly?)`);
@@ -59,7 +66,7 @@ export async function runProfile(backends, options) {
   const baseline = await profileConfig(byId('none'), backends, options);
   const agentConfig = byId('agent-100');
   const agent = await profileConfig({ ...agentConfig, preload: UNBUNDLED_PRELOAD }, backends, options);
-  const streamed = options.profileWorkload === 'stream';
+  const streamed = options.profileWorkload === 'stream' || options.profileWorkload === 'calls';
   return profileMarkdown(baseline, agent, { calls: options.warmup + options.profileCalls, chunks: streamed ? options.chunks : 0, workload: options.profileWorkload });
 }
 

@@ -14,6 +14,8 @@ export const SERVICE_PATHS = {
   /** Scrape mode: watch the service's own event-loop delay (monitorEventLoopDelay) from start to stop. */
   loopStart: '/_bench/loop/start',
   loopStop: '/_bench/loop/stop',
+  /** Model-call-only workloads: ?kind=stream|chat&calls=N&concurrency=C model calls made by the service itself, no inbound request per call. */
+  modelCalls: '/_bench/model-calls',
 };
 
 /** Request header carrying the service's own call number to its fetch wrapper. */

@@ -80,6 +80,7 @@ async function withTtftCapture(service, config, backends, load) {
  * of the timed calls, and the service's and simulator's records give the accuracy figures.
  */
 export async function measureWorkload(service, workload, config, backends, options) {
+  if (workload.internal) return measureInternalWorkload(service, workload, options);
   const url = `${service.base}${workload.path}`;
   const load = (calls) => runLoad({ agent: service.agent, url, method: workload.method, calls, concurrency: options.concurrency, limitMs: options.phaseLimitMs });
   await load(options.warmup);
@@ -100,6 +101,27 @@ export async function measureWorkload(service, workload, config, backends, optio
     p99Ms: percentile(result.latenciesMs, 99),
     errors: result.errors,
     accuracy,
+  };
+}
+
+/** The request that has the service make `calls` model calls of an internal workload itself. */
+export function modelCallsUrl(service, workload, calls, concurrency) {
+  return `${service.base}${SERVICE_PATHS.modelCalls}?kind=${workload.internal}&calls=${calls}&concurrency=${concurrency}`;
+}
+
+/** The service's own loop of model calls: one request starts it, its answer holds the figures. */
+async function measureInternalWorkload(service, workload, options) {
+  const loop = (calls) => sendJson(service.agent, modelCallsUrl(service, workload, calls, options.concurrency));
+  await loop(options.warmup);
+  const result = await loop(options.calls * workload.callsFactor);
+  return {
+    calls: result.calls,
+    cutShort: false,
+    throughput: (result.calls / result.elapsedMs) * 1000,
+    cpuPerCallUs: result.cpuMicros / result.calls,
+    p50Ms: percentile(result.latenciesMs, 50),
+    p99Ms: percentile(result.latenciesMs, 99),
+    errors: result.errors,
   };
 }
 

@@ -3,7 +3,11 @@
 // about fifty times cheaper than a 200-chunk stream.
 import { SERVICE_PATHS } from './service-protocol.mjs';
 
+// `internal` workloads are the service's own loop of model calls, started by one request (the runner
+// reads their figures from the answer): the model-call path alone, without an inbound HTTP server.
 export const WORKLOADS = [
+  { id: 'calls', label: 'streamed model calls, no inbound HTTP', internal: 'stream', callsFactor: 1, perChunk: true },
+  { id: 'calls-chat', label: 'non-streamed model calls, no inbound HTTP', internal: 'chat', callsFactor: 2 },
   { id: 'stream', label: 'streaming chat', path: SERVICE_PATHS.stream, method: 'POST', callsFactor: 1, streamed: true },
   { id: 'chat', label: 'non-streaming chat', path: SERVICE_PATHS.chat, method: 'POST', callsFactor: 2, streamed: false },
   { id: 'embeddings', label: 'embeddings', path: SERVICE_PATHS.embeddings, method: 'POST', callsFactor: 2, streamed: false },
