@@ -106,13 +106,14 @@ const STREAM_CONTENT_TYPES: ReadonlyArray<readonly [prefix: string, format: Stre
 
 /**
  * The stream format of a response: its content type's, else the route's when a stream was asked
- * for. A JSON body is a whole body, unless the route's own stream format is sent as JSON.
+ * for. A JSON body is a whole body, unless the route's own stream format is sent as JSON (a JSON
+ * array stream: Gemini's streamGenerateContent without `alt=sse`).
  */
-function streamFormatOf(contentType: string | undefined, requested: StreamFormat | undefined): StreamFormat | undefined {
+export function streamFormatOf(contentType: string | undefined, requested: StreamFormat | undefined): StreamFormat | undefined {
   if (contentType) {
     const type = contentType.toLowerCase();
     for (const [prefix, format] of STREAM_CONTENT_TYPES) if (type.startsWith(prefix)) return format;
-    if (type.startsWith('application/json')) return undefined;
+    if (type.startsWith('application/json')) return requested === 'json-array' ? requested : undefined;
   }
   return requested;
 }

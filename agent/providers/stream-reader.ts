@@ -2,6 +2,7 @@
 // settles the events that change no facts from their text alone (a whole SSE event from its raw
 // bytes, never decoded: see decoders/sse.ts), and the parser's readEvent parses the rest. `onContent`
 // hears of every event that carried generated content (the recorder stamps its arrival).
+import { createJsonArrayDecoder } from './decoders/json-array.js';
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
@@ -40,6 +41,7 @@ export function createStreamReader(
 const DECODERS: { readonly [F in StreamFormat]: (onEvent: StreamEventHandler, settleRaw: RawEventSettler | undefined) => StreamDecoder } = {
   sse: createSseDecoder,
   ndjson: (onEvent) => createNdjsonDecoder(onEvent),
+  'json-array': (onEvent) => createJsonArrayDecoder(onEvent),
 };
 
 function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void): RawEventSettler {

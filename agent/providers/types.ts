@@ -69,7 +69,8 @@ export interface ProviderParser {
   /** A complete (non-streamed) JSON response body. */
   readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void;
   /**
-   * One decoded stream event: an SSE event's data (and its `event:` name, if any) or one NDJSON line.
+   * One decoded stream event: an SSE event's data (and its `event:` name, if any), one NDJSON line
+   * or one element of a JSON array stream.
    * Returns true when the event carries generated content (text, tool-call arguments, reasoning);
    * a role-only delta, a usage-only chunk or a lifecycle event returns false. A pure parse: the
    * stream reader skips it for the events `fastPath` settles.
@@ -90,7 +91,8 @@ export interface ProviderParser {
   requestUsageInStream?(body: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
-export type StreamFormat = 'sse' | 'ndjson';
+/** `json-array`: one JSON array whose elements arrive piece by piece (Gemini's streamGenerateContent without `alt=sse`). */
+export type StreamFormat = 'sse' | 'ndjson' | 'json-array';
 
 /** The fast path of a stream whose events are untyped chunks (OpenAI chat and completions, Ollama). */
 export interface KeyedFastPath {
