@@ -29,7 +29,9 @@ export function createStreamReader(
   readerOptions: StreamReaderOptions = {},
 ): StreamDecoder {
   // Captured content needs the text of every event, so capture always parses.
-  const settle = parser.fastPath && readerOptions.fastPath !== false && !options.captureContent ? compile(parser.fastPath) : undefined;
+  const fastPath = readerOptions.fastPath !== false && !options.captureContent ? parser.fastPath : undefined;
+  const settle = fastPath && compile(fastPath);
+  if (settle && fastPath?.kind === 'keys' && fastPath.latestWins) return latestWinsReader(format, settle, parser, facts, options, onContent);
   const onEvent = (data: string, event: string | undefined) => {
     const verdict = settle?.(data, event, facts);
     if (verdict === undefined ? parser.readEvent(data, event, facts, options) : verdict) onContent();
@@ -51,6 +53,73 @@ function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void)
     if (verdict) onContent();
     return true;
   };
+}
+
+/**
+ * A stream whose every chunk repeats the facts so far (KeyedFastPath.latestWins): a settled chunk
+ * is kept, unparsed, in place of the one kept before it, and the one kept last is parsed before
+ * the next chunk that is parsed and when the stream ends, so the facts come out as a parse of every
+ * chunk would leave them. A raw SSE event is kept as its raw text and decoded only if it is parsed.
+ */
+function latestWinsReader(
+  format: StreamFormat,
+  settle: Settle,
+  parser: ProviderParser,
+  facts: ResponseFacts,
+  options: ParseOptions,
+  onContent: () => void,
+): StreamDecoder {
+  let kept: string | undefined;
+  let keptEvent: string | undefined;
+  let keptRaw = false;
+  const readKept = () => {
+    if (kept === undefined) return;
+    const data = keptRaw ? rawSseData(kept) : kept;
+    kept = undefined;
+    // Its content was counted when it arrived: only its facts are read now.
+    parser.readEvent(data, keptEvent, facts, options);
+  };
+  const keep = (text: string, event: string | undefined, raw: boolean) => {
+    kept = text;
+    keptEvent = event;
+    keptRaw = raw;
+  };
+  const onEvent = (data: string, event: string | undefined) => {
+    const verdict = settle(data, event, facts);
+    if (verdict === undefined) {
+      readKept();
+      if (parser.readEvent(data, event, facts, options)) onContent();
+      return;
+    }
+    keep(data, event, false);
+    if (verdict) onContent();
+  };
+  const settleRaw: RawEventSettler = (raw, event) => {
+    const verdict = settle(raw, event, facts);
+    if (verdict === undefined) return false;
+    keep(raw, event, true);
+    if (verdict) onContent();
+    return true;
+  };
+  const decoder = DECODERS[format](onEvent, settleRaw);
+  return {
+    push: (chunk) => decoder.push(chunk),
+    end() {
+      decoder.end();
+      try {
+        readKept();
+      } catch {
+        // A parser that fails leaves the facts as they were; the app's stream is not touched.
+      }
+    },
+  };
+}
+
+/** The data of a raw SSE event in the plain shape the SSE decoder offers (`[event: …\n]data: …\n\n`, latin1). */
+function rawSseData(raw: string): string {
+  const line = raw.startsWith('data:') ? 0 : raw.indexOf('\n') + 1;
+  const start = raw.charCodeAt(line + 5) === 32 ? line + 6 : line + 5;
+  return Buffer.from(raw.slice(start, raw.length - 2), 'latin1').toString('utf8');
 }
 
 function compile(fastPath: StreamFastPath): Settle {

@@ -103,6 +103,14 @@ export interface KeyedFastPath {
   facts: readonly KeyPattern[];
   /** Any other chunk carries generated content when it holds one of these. */
   content: readonly KeyPattern[];
+  /**
+   * Optional: every chunk repeats the facts so far, cumulative (Gemini: usage so far, response id
+   * and model version in each chunk), and readEvent makes a later chunk's facts replace an
+   * earlier one's. Then a chunk that holds none of `facts` is settled by its content scan and
+   * kept, and only the latest kept chunk is parsed: before the next chunk that is parsed, and when
+   * the stream ends.
+   */
+  latestWins?: boolean;
 }
 
 /** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */
