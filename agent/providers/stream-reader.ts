@@ -6,7 +6,7 @@ import { createJsonArrayDecoder } from './decoders/json-array.js';
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
-import { chunkScanner, firstTypeName, scanFor } from './json-scan.js';
+import { chunkScanner, firstTypeName, scanFor, type KeyPattern } from './json-scan.js';
 import type { ParseOptions, ProviderParser, ResponseFacts, StreamFastPath, StreamFormat } from './types.js';
 
 /** An event's verdict from its text: true or false (content or not, nothing else to read), or undefined (parse it). */
@@ -31,7 +31,7 @@ export function createStreamReader(
   // Captured content needs the text of every event, so capture always parses.
   const fastPath = readerOptions.fastPath !== false && !options.captureContent ? parser.fastPath : undefined;
   const settle = fastPath && compile(fastPath);
-  if (settle && fastPath?.kind === 'keys' && fastPath.latestWins) return latestWinsReader(format, settle, parser, facts, options, onContent);
+  if (settle && fastPath?.kind === 'keys' && fastPath.cumulative) return cumulativeReader(format, settle, cumulativeScan(fastPath.cumulative), parser, facts, options, onContent);
   const onEvent = (data: string, event: string | undefined) => {
     const verdict = settle?.(data, event, facts);
     if (verdict === undefined ? parser.readEvent(data, event, facts, options) : verdict) onContent();
@@ -56,14 +56,16 @@ function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void)
 }
 
 /**
- * A stream whose every chunk repeats the facts so far (KeyedFastPath.latestWins): a settled chunk
- * is kept, unparsed, in place of the one kept before it, and the one kept last is parsed before
- * the next chunk that is parsed and when the stream ends, so the facts come out as a parse of every
- * chunk would leave them. A raw SSE event is kept as its raw text and decoded only if it is parsed.
+ * A stream whose every chunk repeats the facts so far (KeyedFastPath.cumulative): a settled chunk
+ * that repeats them is kept, unparsed, in place of the one kept before it, and the one kept last is
+ * parsed when the stream ends, or before the next parsed chunk unless that one repeats the facts
+ * too, so the facts come out as a parse of every chunk would leave them. A raw SSE event is kept
+ * as its raw text and decoded only if it is parsed.
  */
-function latestWinsReader(
+function cumulativeReader(
   format: StreamFormat,
   settle: Settle,
+  repeatsFacts: (text: string) => boolean,
   parser: ProviderParser,
   facts: ResponseFacts,
   options: ParseOptions,
@@ -79,29 +81,26 @@ function latestWinsReader(
     // Its content was counted when it arrived: only its facts are read now.
     parser.readEvent(data, keptEvent, facts, options);
   };
-  const keep = (text: string, event: string | undefined, raw: boolean) => {
-    kept = text;
-    keptEvent = event;
-    keptRaw = raw;
-  };
-  const onEvent = (data: string, event: string | undefined) => {
-    const verdict = settle(data, event, facts);
+  /** Settles one chunk by its verdict; false when it has to be parsed. */
+  const settled = (text: string, event: string | undefined, raw: boolean): boolean => {
+    const verdict = settle(text, event, facts);
     if (verdict === undefined) {
-      readKept();
-      if (parser.readEvent(data, event, facts, options)) onContent();
-      return;
+      if (repeatsFacts(text)) kept = undefined;
+      else readKept();
+      return false;
     }
-    keep(data, event, false);
-    if (verdict) onContent();
-  };
-  const settleRaw: RawEventSettler = (raw, event) => {
-    const verdict = settle(raw, event, facts);
-    if (verdict === undefined) return false;
-    keep(raw, event, true);
+    if (repeatsFacts(text)) {
+      kept = text;
+      keptEvent = event;
+      keptRaw = raw;
+    }
     if (verdict) onContent();
     return true;
   };
-  const decoder = DECODERS[format](onEvent, settleRaw);
+  const onEvent = (data: string, event: string | undefined) => {
+    if (!settled(data, event, false) && parser.readEvent(data, event, facts, options)) onContent();
+  };
+  const decoder = DECODERS[format](onEvent, (raw, event) => settled(raw, event, true));
   return {
     push: (chunk) => decoder.push(chunk),
     end() {
@@ -113,6 +112,17 @@ function latestWinsReader(
       }
     },
   };
+}
+
+const cumulativeScans = new WeakMap<KeyPattern, (text: string) => boolean>();
+
+function cumulativeScan(pattern: KeyPattern): (text: string) => boolean {
+  let scan = cumulativeScans.get(pattern);
+  if (scan === undefined) {
+    scan = scanFor(pattern);
+    cumulativeScans.set(pattern, scan);
+  }
+  return scan;
 }
 
 /** The data of a raw SSE event in the plain shape the SSE decoder offers (`[event: …\n]data: …\n\n`, latin1). */

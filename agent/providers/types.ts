@@ -104,13 +104,14 @@ export interface KeyedFastPath {
   /** Any other chunk carries generated content when it holds one of these. */
   content: readonly KeyPattern[];
   /**
-   * Optional: every chunk repeats the facts so far, cumulative (Gemini: usage so far, response id
-   * and model version in each chunk), and readEvent makes a later chunk's facts replace an
-   * earlier one's. Then a chunk that holds none of `facts` is settled by its content scan and
-   * kept, and only the latest kept chunk is parsed: before the next chunk that is parsed, and when
-   * the stream ends.
+   * Optional: the key under which every chunk repeats the facts so far, cumulative (Gemini's
+   * usageMetadata: the usage so far, in each chunk beside the response id and model version), and
+   * readEvent makes a later chunk's facts replace an earlier one's. A chunk that holds none of
+   * `facts` is then settled by its content scan and, when it holds this key, kept; only the latest
+   * kept chunk is parsed, when the stream ends or before the next parsed chunk (unless that chunk
+   * repeats the facts itself), so the facts are those of a parse of every chunk.
    */
-  latestWins?: boolean;
+  cumulative?: KeyPattern;
 }
 
 /** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */
