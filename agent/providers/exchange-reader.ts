@@ -5,6 +5,7 @@
 // knows nothing of spans, and never throws on bad input.
 import type { StreamDecoder } from './decoders/index.js';
 import { createStreamReader } from './stream-reader.js';
+import { GEN_AI_REQUEST_STREAM } from '../semconv.js';
 import { emptyResponseFacts, type HeaderLookup, type ParseOptions, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
 
 /** Larger non-streamed bodies (huge embedding batches) are not parsed: usage is not worth 8 MiB of copies. */
@@ -37,6 +38,11 @@ export class ExchangeReader {
     const facts = this.call.route.parser.readRequest(json, this.options);
     // Azure names the deployment in the path; the body may carry no model at all.
     facts.model ??= this.call.pathModel;
+    // A path that asks for a stream (Gemini's :streamGenerateContent) streams whatever the body says.
+    if (this.call.route.streams === true) {
+      facts.stream = true;
+      facts.attributes[GEN_AI_REQUEST_STREAM] = true;
+    }
     this.request = facts;
     return facts;
   }
