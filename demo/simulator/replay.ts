@@ -8,7 +8,8 @@ import type { JsonObject } from './generation.js';
 export interface Recording {
   source: string;
   license: string;
-  request: { method: string; url: string; body: JsonObject };
+  /** body: null where the source kept only the response (a stream's chunks). */
+  request: { method: string; url: string; body: JsonObject | null };
   response: { status: number; content_type: string; body: string };
 }
 
