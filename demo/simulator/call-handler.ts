@@ -138,7 +138,7 @@ export function createCallHandler(options: CallHandlerOptions) {
     call.record.model = typeof body.model === 'string' ? body.model : typeof recordedModel === 'string' ? recordedModel : route.pathModel;
 
     const { status, content_type: contentType, body: recordedBody } = recording.response;
-    const encoding = recordedEncoding(contentType);
+    const encoding = recordedEncoding(contentType, recordedBody);
     if (!encoding) return sendWhole(call, status, contentType, () => recordedBody);
     call.record.stream = true;
     return sendFrames(call, {
