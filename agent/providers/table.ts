@@ -61,7 +61,8 @@ const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] =>
  * Google names the model and the method in the path (`models/{model}:generateContent`), so a path
  * ending so is Google's API on any host (gateways and proxies serve the same paths). Vertex AI's
  * paths name the publisher, under the project and location or alone (express mode); the Gemini
- * API's do not.
+ * API's do not. generateContent's operation is generate_content: the conventions list it for Gemini's
+ * Generate Content, and a well-known value that applies must be used (chat is OpenAI's Chat API).
  */
 const GOOGLE_METHODS: readonly { method: string; operation: GenAiOperation; parser: ProviderParser; streams?: boolean; streamFormat: StreamFormat }[] = [
   { method: 'generateContent', operation: 'generate_content', parser: geminiParser, streamFormat: 'sse' },
