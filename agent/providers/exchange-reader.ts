@@ -6,6 +6,7 @@
 import type { StreamDecoder } from './decoders/index.js';
 import { skimObject } from './json-skim.js';
 import { createStreamReader } from './stream-reader.js';
+import { GEN_AI_REQUEST_STREAM } from '../semconv.js';
 import { emptyResponseFacts, type HeaderLookup, type ParseOptions, type ProviderParser, type RecognisedCall, type RequestFacts, type ResponseFacts, type StreamFormat } from './types.js';
 
 /** Request bodies shorter than this are parsed whole: skimming saves nothing on a short request. */
@@ -43,6 +44,11 @@ export class ExchangeReader {
     const facts = parser.readRequest(json, this.options);
     // Azure names the deployment in the path; the body may carry no model at all.
     facts.model ??= this.call.pathModel;
+    // A path that asks for a stream (Gemini's :streamGenerateContent) streams whatever the body says.
+    if (this.call.route.streams === true) {
+      facts.stream = true;
+      facts.attributes[GEN_AI_REQUEST_STREAM] = true;
+    }
     this.request = facts;
     return facts;
   }
@@ -112,13 +118,14 @@ const STREAM_CONTENT_TYPES: ReadonlyArray<readonly [prefix: string, format: Stre
 
 /**
  * The stream format of a response: its content type's, else the route's when a stream was asked
- * for. A JSON body is a whole body, unless the route's own stream format is sent as JSON.
+ * for. A JSON body is a whole body, unless the route's own stream format is sent as JSON (a JSON
+ * array stream: Gemini's streamGenerateContent without `alt=sse`).
  */
-function streamFormatOf(contentType: string | undefined, requested: StreamFormat | undefined): StreamFormat | undefined {
+export function streamFormatOf(contentType: string | undefined, requested: StreamFormat | undefined): StreamFormat | undefined {
   if (contentType) {
     const type = contentType.toLowerCase();
     for (const [prefix, format] of STREAM_CONTENT_TYPES) if (type.startsWith(prefix)) return format;
-    if (type.startsWith('application/json')) return undefined;
+    if (type.startsWith('application/json')) return requested === 'json-array' ? requested : undefined;
   }
   return requested;
 }

@@ -8,6 +8,7 @@ import { OPENAI_USAGE, readUsage } from './usage.js';
 import { errorTypeOf } from './error-type.js';
 import { readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 import { requestUsageInStream } from './stream-usage.js';
+import { setFinishReason } from './finish-reasons.js';
 
 export interface ChoiceFormat {
   request: RequestShape;
@@ -22,20 +23,9 @@ export interface ChoiceFormat {
   contentPatterns: readonly KeyPattern[];
 }
 
-/** Finish reasons are kept per choice index, so a server repeating one does not duplicate it. */
-const MAX_INDEXED_CHOICES = 128;
-
 function readChoiceFinish(choice: JsonObject, facts: ResponseFacts): void {
   const reason = stringOrUndefined(choice.finish_reason);
-  if (reason === undefined) return;
-  const index = numberOrUndefined(choice.index) ?? 0;
-  if (Number.isInteger(index) && index >= 0 && index < MAX_INDEXED_CHOICES) {
-    facts.finishReasons[index] = reason;
-    // Fill holes left by choices that finished out of order or not at all.
-    for (let i = 0; i < index; i++) facts.finishReasons[i] ??= '';
-  } else {
-    facts.finishReasons.push(reason);
-  }
+  if (reason !== undefined) setFinishReason(facts, choice.index, reason);
 }
 
 /** id, model, finish reasons, usage and error of one body or chunk. */

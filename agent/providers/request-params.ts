@@ -66,6 +66,19 @@ export const ANTHROPIC_PARAMS: readonly ParamRule[] = [
   rule('stop_sequences', GEN_AI_REQUEST_STOP_SEQUENCES, 'strings'),
 ];
 
+/** Gemini (the Gemini API and Vertex AI) keeps these inside `generationConfig`. */
+export const GEMINI_GENERATION_PARAMS: readonly ParamRule[] = [
+  rule('maxOutputTokens', GEN_AI_REQUEST_MAX_TOKENS),
+  rule('temperature', GEN_AI_REQUEST_TEMPERATURE),
+  rule('topP', GEN_AI_REQUEST_TOP_P),
+  rule('topK', GEN_AI_REQUEST_TOP_K),
+  rule('frequencyPenalty', GEN_AI_REQUEST_FREQUENCY_PENALTY),
+  rule('presencePenalty', GEN_AI_REQUEST_PRESENCE_PENALTY),
+  rule('stopSequences', GEN_AI_REQUEST_STOP_SEQUENCES, 'strings'),
+  rule('seed', GEN_AI_REQUEST_SEED),
+  rule('candidateCount', GEN_AI_REQUEST_CHOICE_COUNT, 'countAboveOne'),
+];
+
 /** Ollama's native API keeps these inside `options`. */
 export const OLLAMA_OPTIONS_PARAMS: readonly ParamRule[] = [
   rule('num_predict', GEN_AI_REQUEST_MAX_TOKENS),

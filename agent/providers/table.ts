@@ -1,10 +1,12 @@
 // The provider table: which outgoing requests are model calls, and which parser reads them.
 // Rows are tried in order; the first whose method, host, port and path match wins, so specific
-// rows (Azure, Anthropic, Ollama's native API) come before the any-host OpenAI-compatible ones.
+// rows (Azure, Google, Anthropic, Ollama's native API) come before the any-host OpenAI-compatible ones.
 // Adding a provider is adding a parser file and a row here.
 import type { GenAiOperation } from '../semconv.js';
-import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall } from './types.js';
+import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall, StreamFormat } from './types.js';
 import { anthropicMessagesParser } from './anthropic-messages.js';
+import { geminiParser } from './gemini.js';
+import { geminiEmbeddingsParser } from './gemini-embeddings.js';
 import { ollamaParser } from './ollama.js';
 import { openAiChatParser } from './openai-chat.js';
 import { openAiCompletionsParser } from './openai-completions.js';
@@ -55,8 +57,55 @@ const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] =>
   { providerName: OLLAMA, operation, host: /ollama/, path, streamFormat: 'ndjson', parser: ollamaParser },
 ];
 
+/**
+ * Google names the model and the method in the path (`models/{model}:generateContent`), so a path
+ * ending so is Google's API on any host (gateways and proxies serve the same paths). Vertex AI's
+ * paths name the publisher, under the project and location or alone (express mode); the Gemini
+ * API's do not. generateContent's operation is generate_content: the conventions list it for Gemini's
+ * Generate Content, and a well-known value that applies must be used (chat is OpenAI's Chat API).
+ */
+const GOOGLE_METHODS: readonly { method: string; operation: GenAiOperation; parser: ProviderParser; streams?: boolean; streamFormat: StreamFormat }[] = [
+  { method: 'generateContent', operation: 'generate_content', parser: geminiParser, streamFormat: 'sse' },
+  // Without `alt=sse` the stream is one JSON array; with it, SSE (told apart by the content type).
+  { method: 'streamGenerateContent', operation: 'generate_content', parser: geminiParser, streams: true, streamFormat: 'json-array' },
+  { method: 'embedContent', operation: 'embeddings', parser: geminiEmbeddingsParser, streamFormat: 'sse' },
+  { method: 'batchEmbedContents', operation: 'embeddings', parser: geminiEmbeddingsParser, streamFormat: 'sse' },
+];
+
+const VERTEX_HOST = /(?:^|-)aiplatform\.(?:[a-z0-9-]+\.)*googleapis\.com$/;
+const VERTEX_PATH = /\/(?:projects|publishers)\//;
+
+function googleProviderName(request: OutgoingRequest): string {
+  return VERTEX_PATH.test(request.path) || VERTEX_HOST.test(request.host) ? 'gcp.vertex_ai' : 'gcp.gemini';
+}
+
+const googleRoutes: ProviderRoute[] = GOOGLE_METHODS.map(({ method, ...route }) => ({
+  providerName: googleProviderName,
+  path: new RegExp(`(?:^|/)(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/google/)?(?:models|tunedModels)/(?<model>[^/:]+):${method}$`),
+  ...route,
+}));
+
+/**
+ * Claude on Vertex AI: Anthropic's Messages API under `publishers/anthropic/models/{model}:rawPredict`
+ * (`:streamRawPredict` streams), the model in the path and not in the body. `count-tokens` is no
+ * model but Vertex's token counter.
+ */
+const vertexAnthropicRoutes: ProviderRoute[] = [
+  { method: 'rawPredict', streams: false },
+  { method: 'streamRawPredict', streams: true },
+].map(({ method, streams }) => ({
+  providerName: 'gcp.vertex_ai',
+  operation: 'chat',
+  path: new RegExp(`(?:^|/)publishers/anthropic/models/(?!count-tokens:)(?<model>[^/:]+):${method}$`),
+  ...(streams ? { streams } : {}),
+  streamFormat: 'sse',
+  parser: anthropicMessagesParser,
+}));
+
 export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   ...azureRoutes,
+  ...googleRoutes,
+  ...vertexAnthropicRoutes,
   // Anthropic on any host: gateways and proxies serve the same API under their own names.
   {
     providerName: 'anthropic',
@@ -76,7 +125,17 @@ export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
  * recognise(), so most are turned away by this lookup before any regular expression runs; a row
  * whose word is missing here is never reached, which test/providers/table.test.ts catches.
  */
-export const FINAL_WORDS: ReadonlySet<string> = new Set(['completions', 'responses', 'embeddings', 'messages', 'chat', 'generate']);
+export const FINAL_WORDS: ReadonlySet<string> = new Set([
+  'completions',
+  'responses',
+  'embeddings',
+  'messages',
+  'chat',
+  'generate',
+  ...GOOGLE_METHODS.map(({ method }) => method),
+  'rawPredict',
+  'streamRawPredict',
+]);
 
 /** The last path segment, or the part of it after its last `:`. */
 export function finalWordOf(path: string): string {

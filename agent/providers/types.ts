@@ -74,7 +74,8 @@ export interface ProviderParser {
   /** A complete (non-streamed) JSON response body. */
   readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void;
   /**
-   * One decoded stream event: an SSE event's data (and its `event:` name, if any) or one NDJSON line.
+   * One decoded stream event: an SSE event's data (and its `event:` name, if any), one NDJSON line
+   * or one element of a JSON array stream.
    * Returns true when the event carries generated content (text, tool-call arguments, reasoning);
    * a role-only delta, a usage-only chunk or a lifecycle event returns false. A pure parse: the
    * stream reader skips it for the events `fastPath` settles.
@@ -95,7 +96,8 @@ export interface ProviderParser {
   requestUsageInStream?(body: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
-export type StreamFormat = 'sse' | 'ndjson';
+/** `json-array`: one JSON array whose elements arrive piece by piece (Gemini's streamGenerateContent without `alt=sse`). */
+export type StreamFormat = 'sse' | 'ndjson' | 'json-array';
 
 /** The fast path of a stream whose events are untyped chunks (OpenAI chat and completions, Ollama). */
 export interface KeyedFastPath {
@@ -108,6 +110,15 @@ export interface KeyedFastPath {
   content: readonly KeyPattern[];
   /** Keys whose string values change on every chunk and mean nothing (OpenAI's `obfuscation`): see repeated-events.ts. */
   volatile?: readonly string[];
+  /**
+   * Optional: the key under which every chunk repeats the facts so far, cumulative (Gemini's
+   * usageMetadata: the usage so far, in each chunk beside the response id and model version), and
+   * readEvent makes a later chunk's facts replace an earlier one's. A chunk that holds none of
+   * `facts` is then settled by its content scan and, when it holds this key, kept; only the latest
+   * kept chunk is parsed, when the stream ends or before the next parsed chunk (unless that chunk
+   * repeats the facts itself), so the facts are those of a parse of every chunk.
+   */
+  cumulative?: KeyPattern;
 }
 
 /** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */

@@ -60,7 +60,7 @@ function newRecord(id: string, path: string, provider: SimProvider, receivedAt: 
 }
 
 export function createCallHandler(options: CallHandlerOptions) {
-  return async function handleCall(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  return async function handleCall(req: IncomingMessage, res: ServerResponse, pathname: string, query = new URLSearchParams()): Promise<void> {
     const receivedAt = epochNow();
     const route = req.method === 'POST' ? findRoute(pathname) : undefined;
     if (!route) return notFound(req, res);
@@ -87,10 +87,10 @@ export function createCallHandler(options: CallHandlerOptions) {
     }
     record.error = call.schedule.error;
     record.stream = route.format.streaming !== undefined && (route.streams ?? route.format.wantsStream(body));
-    return call.schedule.replay ? replay(call, route, body, call.schedule.replay) : answer(call, route, body);
+    return call.schedule.replay ? replay(call, route, body, call.schedule.replay) : answer(call, route, body, query);
   };
 
-  async function answer(call: Call, route: Route, body: JsonObject): Promise<void> {
+  async function answer(call: Call, route: Route, body: JsonObject, query: URLSearchParams): Promise<void> {
     const { format } = route;
     const { record, schedule } = call;
     const model = typeof body.model === 'string' ? body.model : route.pathModel;
@@ -118,13 +118,14 @@ export function createCallHandler(options: CallHandlerOptions) {
       return sendWhole(call, 200, JSON_CONTENT_TYPE, wholeBody, generation.outputTokens);
     }
     const { streaming } = format;
+    const encoding = format.encodingFor?.(query) ?? format.encoding;
     return sendFrames(call, {
       status: 200,
-      contentType: format.encoding.contentType,
-      encoding: format.encoding,
-      plan: streaming.plan(generation),
+      contentType: encoding.contentType,
+      encoding,
+      plan: streaming.plan(generation, encoding),
       tokensPerFrame: 1,
-      midstreamError: (framesWritten) => streaming.midstreamError(record.id, framesWritten),
+      midstreamError: (framesWritten) => streaming.midstreamError(record.id, framesWritten, encoding),
     });
   }
 
@@ -132,11 +133,12 @@ export function createCallHandler(options: CallHandlerOptions) {
     const { format } = route;
     const recording = await loadRecording(options.replayDir, name);
     if (!recording) return sendError(call, format.provider, 400, `no recording named ${name} to replay`);
-    const recordedModel = recording.request.body.model;
-    call.record.model = typeof body.model === 'string' ? body.model : typeof recordedModel === 'string' ? recordedModel : null;
+    // A recording may keep no request body (only a stream's chunks); the path may name the model.
+    const recordedModel = recording.request.body?.model;
+    call.record.model = typeof body.model === 'string' ? body.model : typeof recordedModel === 'string' ? recordedModel : route.pathModel;
 
     const { status, content_type: contentType, body: recordedBody } = recording.response;
-    const encoding = recordedEncoding(contentType);
+    const encoding = recordedEncoding(contentType, recordedBody);
     if (!encoding) return sendWhole(call, status, contentType, () => recordedBody);
     call.record.stream = true;
     return sendFrames(call, {
@@ -145,7 +147,7 @@ export function createCallHandler(options: CallHandlerOptions) {
       encoding,
       plan: { head: [], content: splitFrames(recordedBody, encoding), tail: () => [] },
       tokensPerFrame: 0,
-      midstreamError: (framesWritten) => format.streaming?.midstreamError(call.record.id, framesWritten) ?? '',
+      midstreamError: (framesWritten) => format.streaming?.midstreamError(call.record.id, framesWritten, encoding) ?? '',
     });
   }
 }

@@ -1,4 +1,5 @@
-// How frames of a streamed response are encoded: SSE (OpenAI, Anthropic) or NDJSON (Ollama).
+// How frames of a streamed response are encoded: SSE (OpenAI, Anthropic, Gemini with alt=sse),
+// NDJSON (Ollama) or one JSON array written element by element (Gemini without alt=sse).
 
 export interface FrameEncoding {
   contentType: string;
@@ -17,6 +18,24 @@ export const NDJSON: FrameEncoding = {
   contentType: 'application/x-ndjson',
   terminator: '\n',
   encode: (data) => `${JSON.stringify(data)}\n`,
+};
+
+/** SSE as Google writes it: CRLF line ends. */
+export const GOOGLE_SSE: FrameEncoding = {
+  contentType: 'text/event-stream',
+  terminator: '\r\n\r\n',
+  encode: (data) => `data: ${JSON.stringify(data)}\r\n\r\n`,
+};
+
+/**
+ * A JSON array sent element by element, as Google does without alt=sse: `[{…}` first, then
+ * `\n,\r\n{…}` for each further element, then `\n]`; the elements pretty-printed. A frame is one
+ * element without its separator (the format writes those: it knows which element comes first).
+ */
+export const JSON_ARRAY: FrameEncoding = {
+  contentType: 'application/json; charset=UTF-8',
+  terminator: '\n',
+  encode: (data) => JSON.stringify(data, null, 2),
 };
 
 export const JSON_CONTENT_TYPE = 'application/json';

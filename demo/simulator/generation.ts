@@ -15,10 +15,10 @@ export function generatedTokens(count: number): string[] {
   return Array.from({ length: count }, (_, i) => VOCABULARY[i % VOCABULARY.length]!);
 }
 
-/** Request fields whose text makes up the prompt, across the supported wire formats. */
-const PROMPT_FIELDS = ['system', 'instructions', 'messages', 'input', 'prompt'] as const;
-/** Inside prompt values, only these keys hold text (not role, type, ids...). */
-const TEXT_KEYS = ['content', 'text', 'input'] as const;
+/** Request fields whose text makes up the prompt, across the supported wire formats (Gemini's last). */
+const PROMPT_FIELDS = ['system', 'instructions', 'messages', 'input', 'prompt', 'systemInstruction', 'contents', 'content', 'requests'] as const;
+/** Inside prompt values, only these keys hold text (not role, type, ids...); Gemini keeps its text in parts. */
+const TEXT_KEYS = ['content', 'text', 'input', 'parts'] as const;
 
 function collectText(value: unknown, into: string[]): void {
   if (typeof value === 'string') into.push(value);

@@ -34,6 +34,19 @@ export function anthropicError(type: string, message: string, requestId: string)
   return { type: 'error', error: { type, message }, request_id: requestId };
 }
 
+const GOOGLE_ERRORS: Record<ErrorStatus, { status: string; message: string }> = {
+  400: { status: 'INVALID_ARGUMENT', message: 'Request contains an invalid argument (simulated).' },
+  404: { status: 'NOT_FOUND', message: 'Requested entity was not found.' },
+  429: { status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted (e.g. check quota) (simulated).' },
+  500: { status: 'INTERNAL', message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting' },
+};
+
+/** Google's error object (`{code, message, status}`), the same in error bodies and in a stream. */
+export function googleError(status: ErrorStatus, message?: string) {
+  const known = GOOGLE_ERRORS[status];
+  return { code: status, message: message ?? known.message, status: known.status };
+}
+
 export interface ProviderProfile {
   /** Response headers carrying the request id, as the provider names them. */
   requestIdHeaders: readonly string[];
@@ -60,6 +73,12 @@ export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
     requestIdHeaders: ['x-request-id'],
     wholeBodyIndent: 0,
     errorBody: (status, _requestId, message) => ({ error: message ?? OPENAI_ERRORS[status].message }),
+  },
+  // Google sends no request id of its own; the simulator's goes in x-request-id. Bodies are pretty-printed.
+  gemini: {
+    requestIdHeaders: ['x-request-id'],
+    wholeBodyIndent: 2,
+    errorBody: (status, _requestId, message) => ({ error: googleError(status, message) }),
   },
 };
 

@@ -2,13 +2,14 @@
 // the recorded body bytes exactly, split into its SSE events or NDJSON lines for pacing.
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type FrameEncoding, NDJSON, SSE } from './encoding.js';
+import { type FrameEncoding, GOOGLE_SSE, JSON_ARRAY, NDJSON, SSE } from './encoding.js';
 import type { JsonObject } from './generation.js';
 
 export interface Recording {
   source: string;
   license: string;
-  request: { method: string; url: string; body: JsonObject };
+  /** body: null where the source kept only the response (a stream's chunks). */
+  request: { method: string; url: string; body: JsonObject | null };
   response: { status: number; content_type: string; body: string };
 }
 
@@ -22,10 +23,15 @@ export async function loadRecording(dir: string | undefined, name: string): Prom
   }
 }
 
-/** The stream encoding of a recorded content type, or undefined for a whole (JSON) body. */
-export function recordedEncoding(contentType: string): FrameEncoding | undefined {
-  if (contentType.startsWith('text/event-stream')) return SSE;
+/**
+ * The stream encoding of a recorded body, or undefined for a whole (JSON) body. SSE framed with
+ * CRLF (Google's) is split at its CRLF blank lines; a JSON array (Gemini's stream without alt=sse)
+ * is sent a line at a time.
+ */
+export function recordedEncoding(contentType: string, body = ''): FrameEncoding | undefined {
+  if (contentType.startsWith('text/event-stream')) return body.includes('\r\n\r\n') ? GOOGLE_SSE : SSE;
   if (contentType.includes('ndjson')) return NDJSON;
+  if (contentType.startsWith('application/json') && body.trimStart().startsWith('[')) return JSON_ARRAY;
   return undefined;
 }
 

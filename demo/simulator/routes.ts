@@ -1,6 +1,7 @@
 // Which wire format answers a path. Adding an endpoint is one row here (a fixed path, or a pattern
 // when the path names the model) and one file in formats/.
 import { anthropicMessages } from './formats/anthropic-messages.js';
+import { geminiBatchEmbedContents, geminiEmbedContent, geminiGenerate, vertexGeminiGenerate } from './formats/gemini.js';
 import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
 import { openAIChat } from './formats/openai-chat.js';
 import { openAICompletions } from './formats/openai-completions.js';
@@ -33,7 +34,25 @@ interface PatternRoute {
   streams?: boolean;
 }
 
-const PATTERN_ROUTES: readonly PatternRoute[] = [];
+/** Gemini's model path: the Gemini API's `models/{model}`, or Vertex AI's `[projects/{p}/locations/{l}/]publishers/google/models/{model}`. */
+const GEMINI_MODEL = '(?:^|/)(?:models|tunedModels)/(?<model>[^/:]+)';
+const VERTEX_GEMINI_MODEL = '(?:^|/)(?:projects/[^/]+/locations/[^/]+/)?publishers/google/models/(?<model>[^/:]+)';
+/** Claude on Vertex AI: Anthropic's Messages API, the model in the path. */
+const VERTEX_ANTHROPIC_MODEL = '(?:^|/)(?:projects/[^/]+/locations/[^/]+/)?publishers/anthropic/models/(?<model>[^/:]+)';
+
+const PATTERN_ROUTES: readonly PatternRoute[] = [
+  // Vertex AI first: its paths end like the Gemini API's.
+  { pattern: new RegExp(`${VERTEX_GEMINI_MODEL}:generateContent$`), format: vertexGeminiGenerate },
+  { pattern: new RegExp(`${VERTEX_GEMINI_MODEL}:streamGenerateContent$`), format: vertexGeminiGenerate, streams: true },
+  { pattern: new RegExp(`${VERTEX_GEMINI_MODEL}:embedContent$`), format: geminiEmbedContent },
+  { pattern: new RegExp(`${VERTEX_GEMINI_MODEL}:batchEmbedContents$`), format: geminiBatchEmbedContents },
+  { pattern: new RegExp(`${VERTEX_ANTHROPIC_MODEL}:rawPredict$`), format: anthropicMessages },
+  { pattern: new RegExp(`${VERTEX_ANTHROPIC_MODEL}:streamRawPredict$`), format: anthropicMessages, streams: true },
+  { pattern: new RegExp(`${GEMINI_MODEL}:generateContent$`), format: geminiGenerate },
+  { pattern: new RegExp(`${GEMINI_MODEL}:streamGenerateContent$`), format: geminiGenerate, streams: true },
+  { pattern: new RegExp(`${GEMINI_MODEL}:embedContent$`), format: geminiEmbedContent },
+  { pattern: new RegExp(`${GEMINI_MODEL}:batchEmbedContents$`), format: geminiBatchEmbedContents },
+];
 
 // Azure OpenAI: /openai/deployments/{name}/chat/completions?api-version=... and the newer /openai/v1/...
 const AZURE_DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)(\/.+)$/;

@@ -29,10 +29,10 @@ export async function startModelSimulator(options: ModelSimulatorOptions = {}): 
   });
 
   const server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://simulator');
     if (handleAdmin(req, res, pathname, calls)) return;
     if (handleMetrics(req, res, pathname, () => engines.snapshot())) return;
-    handleCall(req, res, pathname).catch(() => {
+    handleCall(req, res, pathname, searchParams).catch(() => {
       // A client that left while its body was read, or a bug: never let one call take the server down.
       if (!res.headersSent) res.writeHead(500);
       res.destroy();

@@ -14,15 +14,18 @@ export interface StreamPlan {
 }
 
 export interface Streaming {
-  plan(generation: Generation): StreamPlan;
+  /** `encoding` is the one this call streams in (a format may have several: see `encodingFor`). */
+  plan(generation: Generation, encoding: FrameEncoding): StreamPlan;
   /** The provider's in-stream error event, given how many frames were written before it. */
-  midstreamError(requestId: string, framesWritten: number): string;
+  midstreamError(requestId: string, framesWritten: number, encoding: FrameEncoding): string;
 }
 
 export interface WireFormat {
   provider: SimProvider;
   /** Encoding of streamed responses. */
   encoding: FrameEncoding;
+  /** Optional: the encoding a request's query asks for instead (Gemini streams SSE only with `alt=sse`). */
+  encodingFor?(query: URLSearchParams): FrameEncoding;
   /** Whether this request asks for a stream. */
   wantsStream(body: JsonObject): boolean;
   /** The request's own output-token limit, if any. */

@@ -147,7 +147,7 @@ const scenarios = {
     const response = await fetch(`${base}${new URL(recording.request.url).pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-sim-replay': file, 'x-sim-interval-ms': '1' },
-      body: JSON.stringify(recording.request.body),
+      body: JSON.stringify(recording.request.body ?? {}), // a stream's chunks may come without their request
     });
     const reader = response.body.getReader();
     const parts = [];

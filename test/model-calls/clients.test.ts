@@ -338,15 +338,17 @@ describe('replay of real provider recordings', () => {
 });
 
 /** What the recording itself says, read independently of the agent's parsers. */
-function expectedFacts(recording: { request: { body: { model: string } }; response: { body: string } }): Record<string, unknown> {
-  const body = recording.response.body;
+function expectedFacts(recording: { request: { url: string; body: { model?: string } | null }; response: { body: string } }): Record<string, unknown> {
+  const body = recording.response.body.replaceAll('\r\n', '\n'); // Google frames SSE with CRLF
   const events = body.trimStart().startsWith('{')
     ? [JSON.parse(body)]
     : body
         .split('\n')
         .filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]')
         .map((l) => JSON.parse(l.slice(6)));
-  const facts: Record<string, unknown> = { 'gen_ai.request.model': recording.request.body.model };
+  // Gemini names the model in the path (`models/{model}:method`), not in the body.
+  const pathModel = /models\/([^/:]+):/.exec(new URL(recording.request.url).pathname)?.[1];
+  const facts: Record<string, unknown> = { 'gen_ai.request.model': recording.request.body?.model ?? pathModel };
   const finish: string[] = [];
   for (const e of events) {
     const response = e.type === 'response.completed' ? e.response : e.type === 'message_start' ? e.message : e;
@@ -357,6 +359,11 @@ function expectedFacts(recording: { request: { body: { model: string } }; respon
     if (usage?.input_tokens !== undefined) facts['gen_ai.usage.input_tokens'] = usage.input_tokens;
     if (usage?.output_tokens !== undefined) facts['gen_ai.usage.output_tokens'] = usage.output_tokens;
     for (const choice of e.choices ?? []) if (choice.finish_reason) finish.push(choice.finish_reason);
+    // Gemini: the usage so far in each chunk, thinking counted as output; a finish reason per candidate.
+    if (e.modelVersion) facts['gen_ai.response.model'] = e.modelVersion;
+    if (e.usageMetadata?.promptTokenCount !== undefined) facts['gen_ai.usage.input_tokens'] = e.usageMetadata.promptTokenCount;
+    if (e.usageMetadata?.candidatesTokenCount !== undefined) facts['gen_ai.usage.output_tokens'] = e.usageMetadata.candidatesTokenCount + (e.usageMetadata.thoughtsTokenCount ?? 0);
+    for (const candidate of e.candidates ?? []) if (candidate.finishReason) finish.push(candidate.finishReason);
     if (response.stop_reason) finish.push(response.stop_reason);
     if (e.delta?.stop_reason) finish.push(e.delta.stop_reason);
     // A response.completed event means a completed response, whether or not it repeats status.

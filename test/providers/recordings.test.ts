@@ -2,8 +2,9 @@
 // readResponse): the facts must equal what the recording holds, however the body is cut.
 import { describe, expect, it } from 'vitest';
 import { recognise } from '../../agent/providers/table.js';
+import { streamFormatOf } from '../../agent/providers/exchange-reader.js';
 import { emptyResponseFacts, type ProviderParser, type ResponseFacts } from '../../agent/providers/types.js';
-import { GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/semconv.js';
+import { GEN_AI_REQUEST_CHOICE_COUNT, GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/semconv.js';
 import { cutPlans, eventBoundaryCuts, loadRecording, naiveSseEvents, outgoingRequestOf, replay, type Recording } from './recordings.js';
 
 const CAPTURE = { captureContent: true };
@@ -85,6 +86,28 @@ function expectedResponses(body: string): Expected {
   };
 }
 
+/** Gemini: usage so far in every chunk (output = candidates + thoughts), finish reasons per candidate. */
+function expectedGemini(body: string): Expected {
+  // Google frames its events with CRLF.
+  const chunks: Json[] = naiveSseEvents(body.replaceAll('\r\n', '\n')).map((e) => JSON.parse(e.data));
+  const last = chunks.at(-1)!;
+  const usage = last.usageMetadata;
+  const parts = chunks.flatMap((chunk) => chunk.candidates[0].content.parts as Json[]);
+  const facts: ResponseFacts = {
+    responseId: last.responseId,
+    responseModel: last.modelVersion,
+    finishReasons: chunks.flatMap((chunk) => chunk.candidates.map((c: Json) => c.finishReason).filter(Boolean)),
+    inputTokens: usage.promptTokenCount,
+    outputTokens: usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0),
+  };
+  if (usage.thoughtsTokenCount !== undefined) facts.reasoningOutputTokens = usage.thoughtsTokenCount;
+  return {
+    facts,
+    contentEvents: chunks.filter((chunk) => chunk.candidates.some((c: Json) => c.content.parts.some((p: Json) => p.text))).length,
+    text: parts.filter((p) => !p.thought).map((p) => p.text ?? '').join(''),
+  };
+}
+
 function parserFor(recording: Recording): ProviderParser {
   const call = recognise(outgoingRequestOf(recording));
   expect(call, recording.request.url).toBeDefined();
@@ -95,7 +118,8 @@ function parserFor(recording: Recording): ProviderParser {
 function checkStream(file: string, expectedOf: (body: string) => Expected, randomRuns = 60): Expected {
   const recording = loadRecording(file);
   const parser = parserFor(recording);
-  const format = recognise(outgoingRequestOf(recording))!.route.streamFormat;
+  // The format the exchange reader takes: the content type's (Gemini's SSE with alt=sse), else the route's.
+  const format = streamFormatOf(recording.response.content_type, recognise(outgoingRequestOf(recording))!.route.streamFormat)!;
   const expected = expectedOf(recording.response.body);
   const bytes = new TextEncoder().encode(recording.response.body);
   const plans = cutPlans(bytes.length, randomRuns);
@@ -170,6 +194,21 @@ describe('stream recordings', () => {
     expect(expected.contentEvents).toBe(61);
   });
 
+  it('Gemini with thinking: 9 in / 29 + 256 thoughts out, usage repeated in every chunk, finish reason STOP', () => {
+    const expected = checkStream('gemini-reasoning-stream.json', expectedGemini);
+    expect(expected.facts).toEqual({
+      responseId: 'dX6LadKVC7SZ28oPr9yJoQs',
+      responseModel: 'gemini-3-pro-preview',
+      finishReasons: ['STOP'],
+      inputTokens: 9,
+      outputTokens: 285,
+      reasoningOutputTokens: 256,
+    });
+    // The last chunk carries only a thought signature and an empty text: no content.
+    expect(expected.contentEvents).toBe(2);
+    expect(expected.text).toBe('There are **3** "r"s in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.');
+  });
+
   it('OpenAI Responses without event: lines: 22 in / 4 out, three deltas', () => {
     const expected = checkStream('openai-responses-stream.json', expectedResponses);
     expect(expected.facts).toMatchObject({ responseId: 'resp_stream_usage', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 22, outputTokens: 4 });
@@ -216,6 +255,23 @@ describe('non-stream recordings', () => {
     expect(facts).toMatchObject({ responseId: 'msg_01ABEG1nJ4BqCbQR4BUANnCB', inputTokens: 17, outputTokens: 137, finishReasons: ['end_turn'] });
   });
 
+  it('Gemini generateContent: thoughts counted as output and as reasoning, MAX_TOKENS', () => {
+    const { facts, body } = readWhole('gemini-generate-content.json', true);
+    const usage = body.usageMetadata;
+    expect(facts).toEqual({
+      responseId: body.responseId,
+      responseModel: body.modelVersion,
+      finishReasons: body.candidates.map((c: Json) => c.finishReason),
+      inputTokens: usage.promptTokenCount,
+      outputTokens: usage.candidatesTokenCount + usage.thoughtsTokenCount,
+      reasoningOutputTokens: usage.thoughtsTokenCount,
+      outputText: body.candidates[0].content.parts[0].text,
+    });
+    expect(facts).toMatchObject({ responseModel: 'gemini-2.5-flash', inputTokens: 7, outputTokens: 198, finishReasons: ['MAX_TOKENS'] });
+    // totalTokenCount is prompt + candidates + thoughts: nothing counted twice or left out.
+    expect(facts.inputTokens! + facts.outputTokens!).toBe(usage.totalTokenCount);
+  });
+
   it('OpenAI embeddings: dimension count and input tokens', () => {
     const { facts, body } = readWhole('openai-embeddings.json');
     expect(facts).toEqual({
@@ -232,6 +288,7 @@ describe('request bodies of every recording', () => {
   const files = [
     'anthropic-messages-stream.json',
     'anthropic-messages.json',
+    'gemini-generate-content.json',
     'openai-chat-stream-include-usage.json',
     'openai-chat-stream-no-usage.json',
     'openai-chat-stream-tool-calls.json',
@@ -241,9 +298,10 @@ describe('request bodies of every recording', () => {
   ];
   it.each(files)('%s: model and stream', (file) => {
     const recording = loadRecording(file);
-    const request = parserFor(recording).readRequest(recording.request.body, NO_CAPTURE);
-    expect(request.model).toBe(recording.request.body.model);
-    expect(request.stream).toBe(recording.request.body.stream === true);
+    const body = recording.request.body!;
+    const request = parserFor(recording).readRequest(body, NO_CAPTURE);
+    expect(request.model).toBe(body.model);
+    expect(request.stream).toBe(body.stream === true);
     expect(request.inputMessages).toBeUndefined();
   });
 
@@ -265,11 +323,20 @@ describe('request bodies of every recording', () => {
     });
   });
 
+  it('reads Gemini\'s generationConfig (candidateCount 1 is the default: not recorded)', () => {
+    const gemini = loadRecording('gemini-generate-content.json');
+    expect(parserFor(gemini).readRequest(gemini.request.body, NO_CAPTURE).attributes).toEqual({
+      [GEN_AI_REQUEST_MAX_TOKENS]: 200,
+      [GEN_AI_REQUEST_STREAM]: false,
+    });
+    expect(GEN_AI_REQUEST_CHOICE_COUNT in parserFor(gemini).readRequest(gemini.request.body, NO_CAPTURE).attributes).toBe(false);
+  });
+
   it('reads input messages only when capturing', () => {
     const tools = loadRecording('openai-chat-stream-tool-calls.json');
     const request = parserFor(tools).readRequest(tools.request.body, CAPTURE);
     expect(request.inputMessages).toEqual(
-      (tools.request.body.messages as Json[]).map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
+      (tools.request.body!.messages as Json[]).map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
     );
     const responses = loadRecording('openai-responses-stream.json');
     expect(parserFor(responses).readRequest(responses.request.body, CAPTURE).inputMessages).toEqual([

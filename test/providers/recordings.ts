@@ -9,7 +9,8 @@ import { seededRandom } from '../../demo/seeded-random.js';
 export interface Recording {
   source: string;
   license: string;
-  request: { method: string; url: string; body: Record<string, unknown> };
+  /** body: null where the source kept only the response (a stream's chunks). */
+  request: { method: string; url: string; body: Record<string, unknown> | null };
   response: { status: number; content_type: string; body: string };
 }
 

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_ROUTES, recognise } from '../../agent/providers/table.js';
 import { anthropicMessagesParser } from '../../agent/providers/anthropic-messages.js';
+import { geminiParser } from '../../agent/providers/gemini.js';
+import { geminiEmbeddingsParser } from '../../agent/providers/gemini-embeddings.js';
 import { ollamaParser } from '../../agent/providers/ollama.js';
 import { openAiChatParser } from '../../agent/providers/openai-chat.js';
 import { openAiCompletionsParser } from '../../agent/providers/openai-completions.js';
@@ -45,6 +47,24 @@ const MODEL_CALLS: Row[] = [
   ['http://localhost:11434/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
   ['http://ollama.models.svc:8080/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
   ['http://my-ollama:80/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
+  // Gemini API: the model and the method in the path, on Google's host, a gateway or the simulator.
+  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent', 'gcp.gemini', 'generate_content', geminiParser, 'sse', 'gemini-2.5-flash'],
+  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', 'gcp.gemini', 'generate_content', geminiParser, 'json-array', 'gemini-2.5-flash'],
+  ['https://generativelanguage.googleapis.com/v1/models/text-embedding-004:embedContent', 'gcp.gemini', 'embeddings', geminiEmbeddingsParser, 'sse', 'text-embedding-004'],
+  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:batchEmbedContents', 'gcp.gemini', 'embeddings', geminiEmbeddingsParser, 'sse', 'gemini-embedding-001'],
+  ['https://generativelanguage.googleapis.com/v1beta/tunedModels/my-tuned-7:generateContent', 'gcp.gemini', 'generate_content', geminiParser, 'sse', 'my-tuned-7'],
+  ['https://gateway.ai.cloudflare.com/v1/acct/gw/google-ai-studio/v1beta/models/gemini-2.0-flash:streamGenerateContent', 'gcp.gemini', 'generate_content', geminiParser, 'json-array', 'gemini-2.0-flash'],
+  ['http://127.0.0.1:8080/models/gemini-2.0-flash:generateContent', 'gcp.gemini', 'generate_content', geminiParser, 'sse', 'gemini-2.0-flash'],
+  // Vertex AI: Gemini under a project and location, or alone (express mode, the global endpoint).
+  ['https://us-central1-aiplatform.googleapis.com/v1/projects/my-proj/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent', 'gcp.vertex_ai', 'generate_content', geminiParser, 'sse', 'gemini-2.5-pro'],
+  ['https://aiplatform.googleapis.com/v1beta1/projects/p/locations/global/publishers/google/models/gemini-2.5-pro:streamGenerateContent?alt=sse', 'gcp.vertex_ai', 'generate_content', geminiParser, 'json-array', 'gemini-2.5-pro'],
+  ['https://aiplatform.googleapis.com/v1/publishers/google/models/gemini-2.0-flash:generateContent?key=x', 'gcp.vertex_ai', 'generate_content', geminiParser, 'sse', 'gemini-2.0-flash'],
+  ['http://127.0.0.1:9000/v1beta1/publishers/google/models/gemini-embedding-001:embedContent', 'gcp.vertex_ai', 'embeddings', geminiEmbeddingsParser, 'sse', 'gemini-embedding-001'],
+  ['https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/publishers/google/models/gemini-embedding-001:batchEmbedContents', 'gcp.vertex_ai', 'embeddings', geminiEmbeddingsParser, 'sse', 'gemini-embedding-001'],
+  ['https://aiplatform.us.rep.googleapis.com/v1/models/gemini-2.5-flash:generateContent', 'gcp.vertex_ai', 'generate_content', geminiParser, 'sse', 'gemini-2.5-flash'],
+  // Claude on Vertex AI: Anthropic's API, the model (with its @version) in the path.
+  ['https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict', 'gcp.vertex_ai', 'chat', anthropicMessagesParser, 'sse', 'claude-sonnet-4@20250514'],
+  ['https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-3-5-haiku%4020241022:streamRawPredict', 'gcp.vertex_ai', 'chat', anthropicMessagesParser, 'sse', 'claude-3-5-haiku@20241022'],
 ];
 
 const NOT_MODEL_CALLS: [string, string?][] = [
@@ -60,6 +80,18 @@ const NOT_MODEL_CALLS: [string, string?][] = [
   ['https://api.openai.com/v1/chat/completions/abc123'],
   ['https://example.com/'],
   ['https://example.com'],
+  // Google's other methods and resources, and ordinary routes that share a word.
+  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens'],
+  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent', 'GET'],
+  ['https://generativelanguage.googleapis.com/v1beta/models'],
+  ['https://generativelanguage.googleapis.com/v1beta/cachedContents'],
+  ['https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/anthropic/models/count-tokens:rawPredict'],
+  ['https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/mistralai/models/mistral-large:rawPredict'],
+  ['https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/endpoints/123:predict'],
+  ['https://shop.example.com/api/models/generateContent'],
+  ['https://shop.example.com/generateContent'],
+  ['https://shop.example.com/api/rawPredict'],
+  ['https://shop.example.com/models/x:generateContent/history'],
 ];
 
 describe('recognise', () => {

@@ -33,7 +33,7 @@ async function calls() {
   for await (const _ of await openai.chat.completions.create({ ...chat, stream: true })) { /* drain */ }
   // A model call over node:http with the key in the query and in a header.
   await httpPost(`${sim.origin}/v1/chat/completions?key=${k.httpModelQuery}`, chat, { 'api-key': k.httpModelHeader });
-  // A Gemini REST call as Google's docs show it (?key=), not yet a recognised provider: a plain span.
+  // A Gemini REST call as Google's docs show it (?key=, and x-goog-api-key): a model-call span.
   await (await fetch(`${sim.origin}/v1beta/models/gemini-2.0-flash:generateContent?key=${k.geminiKey}`, {
     method: 'POST', headers: { 'x-goog-api-key': k.geminiHeader }, body: '{}',
   })).text();

@@ -81,8 +81,10 @@ describe.each(['http/protobuf', 'http/json'])('no key in any exported byte (OTLP
     const response = await fetch(`http://127.0.0.1:${port}/work?token=${keys.inboundToken}&lang=en`);
     expect(await response.text()).toBe('done');
 
-    // Every call made a span: the inbound one, two model calls of each transport and three plain calls.
-    const spans = await receiver.waitForSpans((s) => s.length >= 6 && s.filter((x) => x.name.startsWith('chat ')).length === 2);
+    // Every call made a span: the inbound one, three model calls (two chat, Gemini's generate_content) and two plain calls.
+    const spans = await receiver.waitForSpans(
+      (s) => s.length >= 6 && s.filter((x) => x.name.startsWith('chat ')).length === 2 && s.some((x) => x.name.startsWith('generate_content ')),
+    );
     const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     await receiver.waitForMetrics((m) => m.length >= 2);
     await app.stop();

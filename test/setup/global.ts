@@ -2,7 +2,7 @@
 // as a user's service would have it: a temporary "app root" whose node_modules links to this
 // package (built into dist/ by `npm test`'s pretest) and to the client libraries the apps use.
 import { mkdirSync, rmSync, symlinkSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -27,7 +27,8 @@ export default async function setup(): Promise<() => void> {
   const modules = join(appRoot, 'node_modules');
   mkdirSync(join(modules, '@anthropic-ai'), { recursive: true });
   symlinkSync(repoRoot, join(modules, 'llm-otel-agent'), 'dir');
-  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk']) {
+  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk', '@google/genai']) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules', name), join(modules, name), 'dir');
   }
   process.env.LLM_TEST_APP_ROOT = appRoot;
