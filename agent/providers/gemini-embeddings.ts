@@ -4,7 +4,7 @@
 import type { ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, numberOrUndefined } from './json.js';
 import { googleErrorType } from './gemini.js';
-import { readRequestWith, type RequestShape } from './request-params.js';
+import { readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 
 const REQUEST_SHAPE: RequestShape = { params: [], streamDefault: false, streamable: false };
 
@@ -20,6 +20,7 @@ function readEmbeddingsResponse(body: unknown, facts: ResponseFacts): void {
 
 export const geminiEmbeddingsParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+  requestFields: requestFieldsOf(REQUEST_SHAPE),
   readResponse: (body, facts) => readEmbeddingsResponse(body, facts),
   readEvent: () => false,
 };

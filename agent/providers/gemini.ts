@@ -8,7 +8,7 @@ import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined
 import { anyValue, nonEmptyString, nonNullValue, objectValue } from './json-scan.js';
 import { errorTypeOf } from './error-type.js';
 import { setFinishReason } from './finish-reasons.js';
-import { GEMINI_GENERATION_PARAMS, readRequestWith, type RequestShape } from './request-params.js';
+import { GEMINI_GENERATION_PARAMS, readRequestWith, requestFieldsOf, type RequestShape } from './request-params.js';
 import { contentToParts, textPart, type BlockMapper, type ChatMessage, type MessagePart } from './messages.js';
 
 /** Part fields other than text that hold generated content (tool calls, images, code and its result). */
@@ -140,6 +140,7 @@ const REQUEST_SHAPE: RequestShape = {
 
 export const geminiParser: ProviderParser = {
   readRequest: (body, options) => readRequestWith(REQUEST_SHAPE, body, options),
+  requestFields: requestFieldsOf(REQUEST_SHAPE),
 
   readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void {
     if (!isObject(body)) return;
