@@ -15,7 +15,7 @@ import { runSoak } from './lib/soak-mode.mjs';
 import { runScrape } from './lib/scrape-mode.mjs';
 import { throughputChart } from './lib/svg.mjs';
 import { installedVersions } from './lib/versions.mjs';
-import { WORKLOADS } from './lib/workloads.mjs';
+import { selectWorkloads } from './lib/workloads.mjs';
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const output = (name) => join(BENCH_DIR, name);
@@ -30,14 +30,15 @@ function otherModesSections() {
 
 async function compare(backends, options) {
   const configs = selectConfigs(options.configs);
+  const workloads = selectWorkloads(options.workloads);
   const started = performance.now();
-  const runsByConfig = await runComparison({ backends, configs, workloads: WORKLOADS, options, log });
-  const allFigures = computeFigures({ configs, workloads: WORKLOADS, runsByConfig, chunks: options.chunks });
+  const runsByConfig = await runComparison({ backends, configs, workloads, options, log });
+  const allFigures = computeFigures({ configs, workloads, runsByConfig, chunks: options.chunks });
   const elapsedS = (performance.now() - started) / 1000;
-  writeFileSync(output('results.svg'), throughputChart(allFigures, WORKLOADS));
-  const markdown = resultsMarkdown({ allFigures, workloads: WORKLOADS, options, versions: installedVersions(), elapsedS, extra: otherModesSections() });
+  writeFileSync(output('results.svg'), throughputChart(allFigures, workloads));
+  const markdown = resultsMarkdown({ allFigures, workloads, options, versions: installedVersions(), elapsedS, extra: otherModesSections() });
   writeFileSync(output('results.md'), markdown);
-  console.log(summaryTable(allFigures, WORKLOADS));
+  console.log(summaryTable(allFigures, workloads));
   console.log('');
   for (const check of targetChecks(allFigures)) console.log(`${check.met ? 'met   ' : 'MISSED'} ${check.target}: ${check.figure}`);
   console.log(`\nwrote bench/results.md and bench/results.svg (${elapsedS.toFixed(0)} s)`);

@@ -15,7 +15,7 @@ const flag = (env, name) => env[name] === '1' || env[name] === 'true';
  * workloads scale it). BENCH_WARMUP: warm-up calls per workload. BENCH_REPEATS: alternating repeats.
  * BENCH_CONCURRENCY. BENCH_STARTUP_SAMPLES: starts per configuration and repeat, their median is the repeat's start-up. BENCH_IDLE_ACCURACY_CALLS: streamed calls one at a time for the idle TTFT figure.
  * BENCH_PHASE_LIMIT_S: no new call after this long in one phase. BENCH_INCLUDE_USAGE=0:
- * streams without the usage chunk (read by the service itself). BENCH_CONFIGS: comma-separated row ids. BENCH_SOAK=1: the RSS soak instead
+ * streams without the usage chunk (read by the service itself). BENCH_CONFIGS: comma-separated row ids. BENCH_WORKLOADS: comma-separated workload ids (streaming is always run). BENCH_SOAK=1: the RSS soak instead
  * (BENCH_SOAK_CALLS, BENCH_SOAK_EVERY). BENCH_PROFILE=1: a --cpu-prof run of the agent instead
  * (BENCH_PROFILE_WORKLOAD: stream, chat, embeddings or plain).
  */
@@ -31,6 +31,7 @@ export function readOptions(env = process.env) {
     idleAccuracyCalls: positiveInt(env, 'BENCH_IDLE_ACCURACY_CALLS', quick ? 30 : 60),
     chunks: positiveInt(env, 'BENCH_CHUNKS', 200),
     configs: env.BENCH_CONFIGS || '',
+    workloads: env.BENCH_WORKLOADS || '',
     soak: flag(env, 'BENCH_SOAK'),
     scrape: flag(env, 'BENCH_SCRAPE'),
     scrapes: positiveInt(env, 'BENCH_SCRAPES', 10),

@@ -13,3 +13,12 @@ export const WORKLOADS = [
   { id: 'embeddings', label: 'embeddings', path: SERVICE_PATHS.embeddings, method: 'POST', callsFactor: 2, streamed: false },
   { id: 'plain', label: 'plain HTTP (no model call)', path: SERVICE_PATHS.plain, method: 'GET', callsFactor: 5, streamed: false },
 ];
+
+/** BENCH_WORKLOADS (comma-separated ids) or all; the streaming workload is always kept, the report's figures lean on it. */
+export function selectWorkloads(ids) {
+  if (!ids) return WORKLOADS;
+  const wanted = new Set(['stream', ...ids.split(',').map((id) => id.trim())]);
+  const unknown = [...wanted].filter((id) => !WORKLOADS.some((workload) => workload.id === id));
+  if (unknown.length > 0) throw new Error(`BENCH_WORKLOADS: unknown ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
+  return WORKLOADS.filter((workload) => wanted.has(workload.id));
+}
