@@ -35,6 +35,7 @@ import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
 import type { AgentMetrics } from './telemetry.js';
 import { AGENT_VERSION } from './version.js';
+import { isMainThread, shareWithWorkerThreads, ThreadAttributesProcessor, type MainThreadAgent } from './worker-threads.js';
 
 export interface RunningAgent {
   config: AgentConfig;
@@ -45,10 +46,16 @@ export interface RunningAgent {
   shutdown(): Promise<boolean>;
 }
 
-export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics): RunningAgent {
-  const resource = agentResource();
+/**
+ * `mainThread`: in a worker thread, what the main thread's agent shared (worker-threads.ts): the
+ * worker's spans then belong to the process's resource, and carry thread.id and thread.name.
+ */
+export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics, mainThread: MainThreadAgent | undefined): RunningAgent {
+  const resource = mainThread ? resourceFromAttributes(mainThread.resource) : agentResource();
+  if (isMainThread) shareWithWorkerThreads({ resource: resource.attributes, recordsWorkerCalls: agentMetrics.recordsWorkerCalls });
 
   const spanProcessors: SpanProcessor[] = [new RedactUrlsProcessor()];
+  if (!isMainThread) spanProcessors.push(new ThreadAttributesProcessor());
   if (agentMetrics.spanProcessor) spanProcessors.push(agentMetrics.spanProcessor);
   for (const exporter of traceExporters(config)) {
     spanProcessors.push(new BatchSpanProcessor({ exporter, ...config.batchSpanProcessor }));
@@ -67,8 +74,8 @@ export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics): Runni
   if (agentMetrics.readers.length > 0) {
     meterProvider = new MeterProvider({ resource, readers: agentMetrics.readers });
     metrics.setGlobalMeterProvider(meterProvider);
-    agentMetrics.start(meterProvider);
   }
+  agentMetrics.start(meterProvider, () => tracerProvider.forceFlush());
 
   const modelCalls = new ModelCalls(tracerProvider.getTracer(MODEL_CALL_SCOPE, AGENT_VERSION), {
     captureContent: config.captureMessageContent,
@@ -82,7 +89,7 @@ export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics): Runni
   if (config.streamIncludeUsage) stopTaps.push(installFetchStreamUsage());
 
   if (config.httpInstrumentation) {
-    registerInstrumentations({ instrumentations: httpInstrumentations(config, fetchTap), tracerProvider, meterProvider });
+    registerInstrumentations({ instrumentations: httpInstrumentations(fetchTap, agentMetrics), tracerProvider, meterProvider });
   }
 
   let stopping: Promise<boolean> | undefined;
@@ -144,13 +151,12 @@ function propagatorFromConfig(config: AgentConfig): TextMapPropagator {
   return new CompositePropagator({ propagators });
 }
 
-function httpInstrumentations(config: AgentConfig, fetchTap: FetchTap) {
+function httpInstrumentations(fetchTap: FetchTap, agentMetrics: AgentMetrics) {
   const { HttpInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-http')>('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = loadEsm<typeof import('@opentelemetry/instrumentation-undici')>('@opentelemetry/instrumentation-undici');
   // Model requests get the agent's own span; a second, plain HTTP span for them would double it.
   // (instrumentation-http decides from the request options, before the tap sees the request: both
   // read them through the same requestTarget, so they agree.)
-  const metricsPort = config.metricsExporters.includes('prometheus') ? config.prometheusPort : -1;
   return [
     new HttpInstrumentation({
       ignoreOutgoingRequestHook: (options) =>
@@ -164,7 +170,7 @@ function httpInstrumentations(config: AgentConfig, fetchTap: FetchTap) {
           }),
         ) !== undefined,
       // The agent's own /metrics endpoint is scraped every few seconds: not the service's traffic.
-      ignoreIncomingRequestHook: (request) => request.socket?.localPort === metricsPort,
+      ignoreIncomingRequestHook: (request) => agentMetrics.servesMetricsOn(request.socket?.localPort),
     }),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => fetchTap.isModelCall(request) }),
   ];

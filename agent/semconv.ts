@@ -36,6 +36,9 @@ export const URL_FULL = 'url.full';
 export const HTTP_REQUEST_METHOD = 'http.request.method';
 export const HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ERROR_TYPE = 'error.type';
+/** On the spans of a worker thread: its threadId, and its name where it has one. */
+export const THREAD_ID = 'thread.id';
+export const THREAD_NAME = 'thread.name';
 
 // The agent's own attributes: what the conventions do not (yet) name.
 /** Time between consecutive content chunks of a stream, mean and max, in seconds. */

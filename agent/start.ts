@@ -5,6 +5,7 @@ import { describe, installDiagLogger, log } from './log.js';
 import { startSdk, type RunningAgent } from './sdk.js';
 import { AgentMetrics } from './telemetry.js';
 import { installShutdownHandlers } from './shutdown.js';
+import { mainThreadAgent } from './worker-threads.js';
 
 const STARTED = Symbol.for('llm-otel-agent.started');
 
@@ -25,8 +26,9 @@ export function startAgent(env: Env = process.env): RunningAgent | undefined {
       log.debug('OTEL_SDK_DISABLED is true: the agent stays off');
       return undefined;
     }
-    const agent = startSdk(config, new AgentMetrics(config));
-    installShutdownHandlers(agent.shutdown);
+    const mainThread = mainThreadAgent();
+    const agent = startSdk(config, new AgentMetrics(config, mainThread), mainThread);
+    installShutdownHandlers(agent.shutdown, () => agent.modelCalls.endAll());
     globals[STARTED] = agent;
     return agent;
   } catch (err) {

@@ -20,6 +20,8 @@ export interface PrometheusEndpointOptions {
   path?: string;
   /** The SDK's per-metric series limit for this reader (default 2000); keep it above the guard's maxSeries. */
   cardinalityLimit?: number;
+  /** Not yet: `listen()` binds later (a cluster worker first learns whether its primary serves the metrics). */
+  deferListen?: boolean;
 }
 
 export interface WarnLogger {
@@ -31,8 +33,10 @@ export interface PrometheusEndpoint {
   reader: MetricReader;
   /** Where exemplars come from (createLlmMetrics's `exemplars`); none until set. */
   setExemplarSource(source: ExemplarLookup): void;
-  /** The bound port, or undefined when the server could not listen (already warned). */
+  /** The bound port, or undefined when the server could not listen (already warned) or never did. */
   listening: Promise<number | undefined>;
+  /** Binds a deferred endpoint, on `port` (default: the options' port); a second call does nothing. */
+  listen(port?: number): void;
   close(): Promise<void>;
 }
 
@@ -69,17 +73,26 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
     }
   }
 
+  let resolveListening: (port: number | undefined) => void = () => {};
   const listening = new Promise<number | undefined>((resolve) => {
-    server.once('listening', () => resolve((server.address() as AddressInfo).port));
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      log.warn(`cannot serve metrics on ${options.host}:${options.port} (${err.code ?? err.message}); the /metrics endpoint is off`);
-      resolve(undefined);
-    });
-    server.listen(options.port, options.host);
+    resolveListening = resolve;
   });
+  let listenCalled = false;
+  function listen(port = options.port): void {
+    if (listenCalled || closing) return;
+    listenCalled = true;
+    server.once('listening', () => resolveListening((server.address() as AddressInfo).port));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      log.warn(`cannot serve metrics on ${options.host}:${port} (${err.code ?? err.message}); the /metrics endpoint is off`);
+      resolveListening(undefined);
+    });
+    server.listen(port, options.host);
+  }
 
   let closing: Promise<void> | undefined;
+  if (!options.deferListen) listen();
   function close(): Promise<void> {
+    if (!listenCalled) resolveListening(undefined);
     closing ??= listening.then(
       (port) =>
         new Promise<void>((resolve) => {
@@ -97,6 +110,7 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
       exemplars = source;
     },
     listening,
+    listen,
     close,
   };
 }

@@ -53,6 +53,14 @@ export class LlmMetric {
 /** One label value in a cache key, length first, so no value (a model name is the client's text) can pass for another. */
 const keyPart = (value: string | undefined): string => (value === undefined ? '-' : `${value.length}:${value}`);
 
+/** The identity of a call's labels, before any metric picks its own from them. */
+export function callLabelsKey(call: CallLabels): string {
+  return (
+    keyPart(call.requestModel) + keyPart(call.responseModel) + keyPart(call.provider) +
+    keyPart(call.operation) + keyPart(call.serviceName) + keyPart(call.errorType)
+  );
+}
+
 /**
  * The series of every metric for one set of call labels, each built the first time a call with
  * those labels records into that metric. A service calls a handful of models, so nearly every call
@@ -70,9 +78,7 @@ export class SeriesCache {
 
   /** One call's slots: slot i holds the series of metrics[i] once it was asked for. */
   slotsFor(call: CallLabels): Array<Series | undefined> {
-    const key =
-      keyPart(call.requestModel) + keyPart(call.responseModel) + keyPart(call.provider) +
-      keyPart(call.operation) + keyPart(call.serviceName) + keyPart(call.errorType);
+    const key = callLabelsKey(call);
     let slots = this.byLabels.get(key);
     if (slots === undefined) {
       slots = new Array<Series | undefined>(this.metrics.length);

@@ -1,17 +1,19 @@
-// Assembles the span-derived LLM metrics: the span processor (needed when the TracerProvider is
-// built), the exemplar reservoir beside it, and the instruments, created from the names table once the
-// agent's one MeterProvider exists (so an OTLP reader gets them too).
+// Assembles the span-derived LLM metrics: the recorder and the exemplar reservoir beside it, the span
+// processor over the recorder (needed when the TracerProvider is built), and the instruments, created
+// from the names table once the agent's one MeterProvider exists (so an OTLP reader gets them too).
 import type { MeterProvider } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { MODEL_CALL_SCOPE } from '../semconv.js';
 import { ExemplarReservoir, type ExemplarLookup } from './exemplars.js';
 import { createInstruments } from './instruments.js';
 import type { LlmMetricsOptions } from './options.js';
+import { CallRecorder } from './recorder.js';
 import { LlmMetricsSpanProcessor } from './span-processor.js';
 
 export interface LlmMetrics {
   /** Add it to the TracerProvider's span processors (any position: it works in onEnding). */
-  spanProcessor: SpanProcessor;
+  spanProcessor: LlmMetricsSpanProcessor;
+  /** What the span processor records into; receivers of workers' calls record into it too. */
+  recorder: CallRecorder;
   /** Hand it to the Prometheus endpoint (setExemplarSource). */
   exemplars: ExemplarLookup;
   /** Creates the instruments on the agent's MeterProvider; calls that end before this are not counted. */
@@ -31,12 +33,14 @@ export function createLlmMetrics(options: LlmMetricsOptions, log: { warn(message
     );
   };
   const reservoir = new ExemplarReservoir(options.exemplarRefreshMs);
-  const processor = new LlmMetricsSpanProcessor(reservoir, options.maxSeries);
+  const recorder = new CallRecorder(reservoir, options.maxSeries);
+  const processor = new LlmMetricsSpanProcessor(recorder);
   return {
     spanProcessor: processor,
+    recorder,
     exemplars: reservoir,
     useMeterProvider: (meterProvider) =>
-      processor.useMetrics(createInstruments(meterProvider.getMeter(MODEL_CALL_SCOPE), options, onOverflow)),
+      recorder.useMetrics(createInstruments(meterProvider.getMeter(MODEL_CALL_SCOPE), options, onOverflow)),
     requestKnown: (span) => processor.requestKnown(span),
   };
 }

@@ -16,7 +16,10 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { createLlmMetrics, type LlmMetrics } from '../../agent/metrics/llm-metrics.js';
 import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from '../../agent/metrics/options.js';
+import type { CallSink } from '../../agent/metrics/call-sink.js';
 import { PullMetricReader } from '../../agent/metrics/reader.js';
+import type { CallRecorder } from '../../agent/metrics/recorder.js';
+import { LlmMetricsSpanProcessor } from '../../agent/metrics/span-processor.js';
 import * as semconv from '../../agent/semconv.js';
 
 /** Start attribute the test sampler reads: true drops the trace (recorded, not sampled). */
@@ -62,20 +65,26 @@ export interface Harness {
   shutdown(): Promise<void>;
 }
 
+/**
+ * `route`: the spans' metrics go to this sink instead of straight to the recorder, as a worker's do
+ * (a forwarder whose messages a receiver feeds to `recorder`).
+ */
 export function createHarness(
   overrides: Partial<LlmMetricsOptions> = {},
   reader: MetricReader = new PullMetricReader(() => Promise.resolve()),
+  route?: (recorder: CallRecorder) => CallSink,
 ): Harness {
   const warnings: string[] = [];
   const resource = resourceFromAttributes({ 'service.name': 'checkout' });
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
   const llm = createLlmMetrics({ ...DEFAULT_METRICS_OPTIONS, ...overrides }, { warn: (message) => warnings.push(message) });
   llm.useMeterProvider(meterProvider);
+  const processor = route ? new LlmMetricsSpanProcessor(route(llm.recorder)) : llm.spanProcessor;
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({
     resource,
     sampler: createAlwaysRecordSampler(dropMarked),
-    spanProcessors: [llm.spanProcessor, new SimpleSpanProcessor({ exporter })],
+    spanProcessors: [processor, new SimpleSpanProcessor({ exporter })],
   });
 
   const start = (call: ModelCall = {}): (() => SpanContext) => {
@@ -92,7 +101,7 @@ export function createHarness(
     const span = tracer.startSpan('chat', { kind: SpanKind.CLIENT, attributes: startAttributes, startTime: millisToHrTime(startMs) });
     if (call.requestModelLate && call.requestModel !== undefined) {
       span.setAttribute(semconv.GEN_AI_REQUEST_MODEL, call.requestModel);
-      llm.requestKnown(span);
+      processor.requestKnown(span);
     }
     return () => {
       const end: Attributes = {
