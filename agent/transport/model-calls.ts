@@ -68,9 +68,12 @@ export class ModelCalls {
     }
   }
 
-  /** Ends every open call (process shutdown), so their spans are flushed with the rest. */
+  /**
+   * Ends every open call (process shutdown or a worker's exit), so their spans are flushed with the
+   * rest: as cancelled, since the process cut them off (abandoned means nobody read for the idle timeout).
+   */
   endAll(): void {
-    for (const call of this.active) call.onAbandoned();
+    for (const call of this.active) call.onCancel();
     this.active.clear();
   }
 }

@@ -487,9 +487,9 @@ const ROWS: Row[] = [
       await ctx.work('hang=1&plain=0');
       await sleep(3000);
       expect(ctx.receiver.spans.filter((s) => s.name === MODEL_SPAN)).toEqual([]);
-      // Ended by the shutdown, not by the sweep.
+      // Ended by the shutdown (cancelled), not by the idle sweep (abandoned).
       await ctx.app.stop();
-      expect((await modelSpan(ctx)).attributes['llm.response.end']).toBe('abandoned');
+      expect((await modelSpan(ctx)).attributes['llm.response.end']).toBe('cancelled');
     },
   },
   {
