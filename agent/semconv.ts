@@ -50,8 +50,12 @@ export const LLM_RESPONSE_END = 'llm.response.end';
 /** Set on spans chosen as metric exemplars, so a tail-sampling collector keeps their traces. */
 export const LLM_EXEMPLAR = 'llm.exemplar';
 
-/** Values of gen_ai.operation.name. */
-export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+/**
+ * Values of gen_ai.operation.name. `rerank` is not one of the conventions' well-known values, which
+ * allow a custom one where none applies: `retrieval` is a search of a data source (such as a vector
+ * store), while a rerank scores the documents its request carries.
+ */
+export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content' | 'rerank';
 
 /** The instrumentation scope of every model-call span; the metrics processor keys on it. */
 export const MODEL_CALL_SCOPE = 'llm-otel-agent';

@@ -5,7 +5,7 @@
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
-import { chunkScanner, firstTypeName, scanFor } from './json-scan.js';
+import { chunkScanner, firstStringValueOf, firstTypeName, scanFor } from './json-scan.js';
 import type { ParseOptions, ProviderParser, ResponseFacts, StreamFastPath, StreamFormat } from './types.js';
 
 /** An event's verdict from its text: true or false (content or not, nothing else to read), or undefined (parse it). */
@@ -77,8 +77,9 @@ function compileTyped(fastPath: Extract<StreamFastPath, { kind: 'typed' }>): Set
   const hasContent = scanFor(...fastPath.content);
   const factTypes = new Set(fastPath.factTypes);
   const { typePrefix, contentTypes } = fastPath;
+  const typeOf = fastPath.typeKey === undefined ? firstTypeName : firstStringValueOf(fastPath.typeKey);
   return (text, event) => {
-    const type = event ?? firstTypeName(text);
+    const type = event ?? typeOf(text);
     if (type === undefined || !type.startsWith(typePrefix)) return undefined;
     if (contentTypes.test(type)) return hasContent(text);
     return factTypes.has(type) ? undefined : false;

@@ -5,12 +5,13 @@
 import type { GenAiOperation } from '../semconv.js';
 import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall } from './types.js';
 import { anthropicMessagesParser } from './anthropic-messages.js';
+import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from './cohere.js';
 import { ollamaParser } from './ollama.js';
 import { openAiChatParser } from './openai-chat.js';
 import { openAiCompletionsParser } from './openai-completions.js';
 import { openAiEmbeddingsParser } from './openai-embeddings.js';
 import { openAiResponsesParser } from './openai-responses.js';
-import { OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
+import { COHERE, OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
 
 /** The OpenAI API's operations, by the path they end with. */
 const OPENAI_OPERATIONS: readonly { suffix: string; operation: GenAiOperation; parser: ProviderParser }[] = [
@@ -55,8 +56,23 @@ const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] =>
   { providerName: OLLAMA, operation, host: /ollama/, path, streamFormat: 'ndjson', parser: ollamaParser },
 ];
 
+/**
+ * Cohere's own API. Its paths (`/v1/chat`, `/v2/chat`, `/v1/generate`, `/v2/embed`) are generic
+ * words, so they count as Cohere only on Cohere's hosts (or a server LLM_OTEL_MODEL_SERVERS declares
+ * as one). v1 streams NDJSON (sent as application/stream+json), v2 streams SSE.
+ */
+const COHERE_HOST = /^api\.cohere\.(?:com|ai)$/;
+const cohereRoutes: ProviderRoute[] = [
+  { providerName: COHERE, operation: 'chat', host: COHERE_HOST, path: /^\/v2\/chat$/, streamFormat: 'sse', parser: cohereV2ChatParser },
+  { providerName: COHERE, operation: 'chat', host: COHERE_HOST, path: /^\/v1\/chat$/, streamFormat: 'ndjson', parser: cohereV1Parser },
+  { providerName: COHERE, operation: 'text_completion', host: COHERE_HOST, path: /^\/v1\/generate$/, streamFormat: 'ndjson', parser: cohereV1Parser },
+  { providerName: COHERE, operation: 'embeddings', host: COHERE_HOST, path: /^\/v[12]\/embed$/, streamFormat: 'sse', parser: cohereEmbedParser },
+  { providerName: COHERE, operation: 'rerank', host: COHERE_HOST, path: /^\/v[12]\/rerank$/, streamFormat: 'sse', parser: cohereRerankParser },
+];
+
 export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   ...azureRoutes,
+  ...cohereRoutes,
   // Anthropic on any host: gateways and proxies serve the same API under their own names.
   {
     providerName: 'anthropic',
@@ -76,7 +92,7 @@ export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
  * recognise(), so most are turned away by this lookup before any regular expression runs; a row
  * whose word is missing here is never reached, which test/providers/table.test.ts catches.
  */
-export const FINAL_WORDS: ReadonlySet<string> = new Set(['completions', 'responses', 'embeddings', 'messages', 'chat', 'generate']);
+export const FINAL_WORDS: ReadonlySet<string> = new Set(['completions', 'responses', 'embeddings', 'messages', 'chat', 'generate', 'embed', 'rerank']);
 
 /** The last path segment, or the part of it after its last `:`. */
 export function finalWordOf(path: string): string {

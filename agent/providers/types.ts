@@ -106,6 +106,11 @@ export interface KeyedFastPath {
 /** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */
 export interface TypedFastPath {
   kind: 'typed';
+  /**
+   * The JSON key that names an event's type when the stream has no SSE event names (Cohere v1's
+   * NDJSON `event_type`); `type` when absent.
+   */
+  typeKey?: string;
   /** Only a type with this prefix is taken as the event's own (a nested object's `type` may come first); others are parsed. */
   typePrefix: string;
   /** Types that carry generated content when they hold one of `content`. */

@@ -36,7 +36,7 @@ describe('the declared fast path agrees with the full parse', () => {
   const recordings = readdirSync(new URL('../fixtures/provider-recordings/', import.meta.url))
     .filter((file) => file.endsWith('.json'))
     .map((file) => ({ file, recording: loadRecording(file) }))
-    .filter(({ recording }) => /event-stream|ndjson/.test(recording.response.content_type));
+    .filter(({ recording }) => /event-stream|ndjson|stream\+json/.test(recording.response.content_type));
 
   it.each(recordings.map(({ file }) => file))('recording %s', (file) => {
     const recording = recordings.find((r) => r.file === file)!.recording;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_ROUTES, recognise } from '../../agent/providers/table.js';
 import { anthropicMessagesParser } from '../../agent/providers/anthropic-messages.js';
+import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from '../../agent/providers/cohere.js';
 import { ollamaParser } from '../../agent/providers/ollama.js';
 import { openAiChatParser } from '../../agent/providers/openai-chat.js';
 import { openAiCompletionsParser } from '../../agent/providers/openai-completions.js';
@@ -45,6 +46,14 @@ const MODEL_CALLS: Row[] = [
   ['http://localhost:11434/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
   ['http://ollama.models.svc:8080/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
   ['http://my-ollama:80/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
+  ['https://api.cohere.com/v2/chat', 'cohere', 'chat', cohereV2ChatParser, 'sse'],
+  ['https://api.cohere.ai/v1/chat', 'cohere', 'chat', cohereV1Parser, 'ndjson'],
+  ['https://api.cohere.com/v1/generate', 'cohere', 'text_completion', cohereV1Parser, 'ndjson'],
+  ['https://api.cohere.com/v2/embed', 'cohere', 'embeddings', cohereEmbedParser, 'sse'],
+  ['https://api.cohere.ai/v1/embed', 'cohere', 'embeddings', cohereEmbedParser, 'sse'],
+  ['https://api.cohere.com/v2/rerank', 'cohere', 'rerank', cohereRerankParser, 'sse'],
+  ['https://api.cohere.ai/v1/rerank', 'cohere', 'rerank', cohereRerankParser, 'sse'],
+  ['https://api.cohere.com/compatibility/v1/chat/completions', 'cohere', 'chat', openAiChatParser, 'sse'],
 ];
 
 const NOT_MODEL_CALLS: [string, string?][] = [
@@ -60,6 +69,13 @@ const NOT_MODEL_CALLS: [string, string?][] = [
   ['https://api.openai.com/v1/chat/completions/abc123'],
   ['https://example.com/'],
   ['https://example.com'],
+  // Cohere's paths are generic words: only Cohere's hosts (or a declared server) make them model calls.
+  ['https://shop.example.com/v2/chat'],
+  ['http://127.0.0.1:8080/v1/chat'],
+  ['https://example.com/v1/generate'],
+  ['https://search.example.com/v2/embed'],
+  ['https://search.example.com/v1/rerank'],
+  ['https://api.cohere.com/v1/models'],
 ];
 
 describe('recognise', () => {
