@@ -1,4 +1,5 @@
-// How frames of a streamed response are encoded: SSE (OpenAI, Anthropic) or NDJSON (Ollama).
+// How frames of a streamed response are encoded: SSE (OpenAI, Anthropic, Cohere v2) or NDJSON (Ollama,
+// Cohere v1, which sends it as application/stream+json).
 
 export interface FrameEncoding {
   contentType: string;
@@ -18,6 +19,9 @@ export const NDJSON: FrameEncoding = {
   terminator: '\n',
   encode: (data) => `${JSON.stringify(data)}\n`,
 };
+
+/** Cohere v1's streams: NDJSON lines under their own content type. */
+export const STREAM_JSON: FrameEncoding = { ...NDJSON, contentType: 'application/stream+json' };
 
 export const JSON_CONTENT_TYPE = 'application/json';
 

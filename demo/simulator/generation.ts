@@ -16,9 +16,9 @@ export function generatedTokens(count: number): string[] {
 }
 
 /** Request fields whose text makes up the prompt, across the supported wire formats. */
-const PROMPT_FIELDS = ['system', 'instructions', 'messages', 'input', 'prompt'] as const;
+const PROMPT_FIELDS = ['system', 'instructions', 'messages', 'input', 'prompt', 'preamble', 'chat_history', 'message', 'texts', 'query', 'documents'] as const;
 /** Inside prompt values, only these keys hold text (not role, type, ids...). */
-const TEXT_KEYS = ['content', 'text', 'input'] as const;
+const TEXT_KEYS = ['content', 'text', 'input', 'message'] as const;
 
 function collectText(value: unknown, into: string[]): void {
   if (typeof value === 'string') into.push(value);

@@ -25,7 +25,7 @@ export async function loadRecording(dir: string | undefined, name: string): Prom
 /** The stream encoding of a recorded content type, or undefined for a whole (JSON) body. */
 export function recordedEncoding(contentType: string): FrameEncoding | undefined {
   if (contentType.startsWith('text/event-stream')) return SSE;
-  if (contentType.includes('ndjson')) return NDJSON;
+  if (contentType.includes('ndjson') || contentType.startsWith('application/stream+json')) return NDJSON;
   return undefined;
 }
 

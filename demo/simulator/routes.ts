@@ -1,6 +1,10 @@
 // Which wire format answers a path. Adding an endpoint is one row here (a fixed path, or a pattern
 // when the path names the model) and one file in formats/.
 import { anthropicMessages } from './formats/anthropic-messages.js';
+import { cohereEmbedV1, cohereEmbedV2 } from './formats/cohere-embed.js';
+import { cohereRerankV1, cohereRerankV2 } from './formats/cohere-rerank.js';
+import { cohereV1Chat, cohereV1Generate } from './formats/cohere-v1.js';
+import { cohereV2Chat } from './formats/cohere-v2-chat.js';
 import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
 import { openAIChat } from './formats/openai-chat.js';
 import { openAICompletions } from './formats/openai-completions.js';
@@ -16,6 +20,13 @@ const FORMATS_BY_PATH: Record<string, WireFormat> = {
   '/v1/messages': anthropicMessages,
   '/api/chat': ollamaChat,
   '/api/generate': ollamaGenerate,
+  '/v2/chat': cohereV2Chat,
+  '/v1/chat': cohereV1Chat,
+  '/v1/generate': cohereV1Generate,
+  '/v1/embed': cohereEmbedV1,
+  '/v2/embed': cohereEmbedV2,
+  '/v1/rerank': cohereRerankV1,
+  '/v2/rerank': cohereRerankV2,
 };
 
 export interface Route {
