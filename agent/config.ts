@@ -5,6 +5,7 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { EnvReader, type Env, type WarnBadValue } from './env-reader.js';
 import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from './metrics/options.js';
+import type { ModelServer } from './providers/model-servers.js';
 import {
   resolveVariables,
   type LogLevelName,
@@ -50,6 +51,8 @@ export interface AgentConfig {
   streamIncludeUsage: boolean;
   /** A stream with no byte for this long is ended as abandoned (LLM_OTEL_STREAM_IDLE_TIMEOUT_MS). */
   streamIdleTimeoutMs: number;
+  /** Model servers declared by origin and API (LLM_OTEL_MODEL_SERVERS). */
+  modelServers: ModelServer[];
   shutdownTimeoutMs: number;
   /** The batch span processor's options (OTEL_BSP_*): the SDK 3.x line reads none of them itself. */
   batchSpanProcessor: BatchSpanProcessorConfig;
@@ -120,6 +123,7 @@ export function resolveConfig(env: Env, warn: WarnBadValue): { config: AgentConf
     captureMaxLength: v.LLM_OTEL_CAPTURE_MAX_LENGTH,
     streamIncludeUsage: v.LLM_OTEL_STREAM_INCLUDE_USAGE,
     streamIdleTimeoutMs: v.LLM_OTEL_STREAM_IDLE_TIMEOUT_MS,
+    modelServers: v.LLM_OTEL_MODEL_SERVERS,
     shutdownTimeoutMs: v.LLM_OTEL_SHUTDOWN_TIMEOUT_MS,
     batchSpanProcessor: {
       scheduledDelayMillis: v.OTEL_BSP_SCHEDULE_DELAY,

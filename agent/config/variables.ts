@@ -9,6 +9,7 @@
 import { EnvReader, type Env, type WarnBadValue } from '../env-reader.js';
 import { DEFAULT_METRICS_OPTIONS } from '../metrics/options.js';
 import { NAMING_PROFILES } from '../metrics/names.js';
+import { MODEL_SERVER_FORMAT, parseModelServers, type ModelServer } from '../providers/model-servers.js';
 
 export const SAMPLERS = [
   'always_on',
@@ -93,6 +94,18 @@ const signalProtocol: Kind<OtlpProtocol> = {
   read: (r, name, earlier) => (r.raw(name) === undefined ? (earlier('OTEL_EXPORTER_OTLP_PROTOCOL') as OtlpProtocol) : r.oneOf(name, OTLP_PROTOCOLS, 'http/protobuf')),
 };
 
+/** Declared model servers: entries that do not parse are named in one warning and left out, the rest kept. */
+const modelServers: Kind<ModelServer[]> = {
+  default: '—',
+  read: (r, name) => {
+    const value = r.raw(name);
+    if (value === undefined) return [];
+    const { servers, bad } = parseModelServers(value);
+    if (bad.length > 0) r.reportBad(name, bad.join(','), servers.map((server) => server.entry).join(','), `expected ${MODEL_SERVER_FORMAT}; ignored, the other entries kept`);
+    return servers;
+  },
+};
+
 export const usesSamplerRatio = (sampler: SamplerName): boolean => sampler === 'traceidratio' || sampler === 'parentbased_traceidratio';
 
 const metricsDefaults = DEFAULT_METRICS_OPTIONS;
@@ -161,6 +174,7 @@ export const VARIABLES = [
     number(600_000, { min: 1000, max: MAX_TIMER_MS, integer: true }),
     'a stream with no byte for this long is ended as abandoned',
   ),
+  variable('LLM_OTEL_MODEL_SERVERS', modelServers, 'model servers by origin (and path prefix) and the API each speaks'),
   variable('LLM_OTEL_METRICS_NAMING', oneOf(NAMING_PROFILES, metricsDefaults.naming), 'llm_* names (prometheus) or GenAI convention names (otel)'),
   variable('LLM_OTEL_MAX_SERIES', number(metricsDefaults.maxSeries, { min: 1, integer: true }), 'label sets per metric before folding into other'),
   variable('LLM_OTEL_BUCKETS_FIRST_TOKEN', buckets(metricsDefaults.buckets.firstToken), 'first-token latency boundaries, seconds'),

@@ -12,6 +12,7 @@ import { openAiCompletionsParser } from './openai-completions.js';
 import { openAiEmbeddingsParser } from './openai-embeddings.js';
 import { openAiResponsesParser } from './openai-responses.js';
 import { COHERE, OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
+import { declaredServerFor, type ModelServerApi } from './model-servers.js';
 
 /** The OpenAI API's operations, by the path they end with. */
 const OPENAI_OPERATIONS: readonly { suffix: string; operation: GenAiOperation; parser: ProviderParser }[] = [
@@ -51,10 +52,13 @@ const compatibleRoutes: ProviderRoute[] = OPENAI_OPERATIONS.map(({ suffix, opera
  * Ollama's native API. `/api/chat` and `/api/generate` are common words in ordinary services too,
  * so they count as Ollama only on its default port or on a host whose name says ollama.
  */
+const ollamaNative = (operation: GenAiOperation, path: RegExp): ProviderRoute => ({ providerName: OLLAMA, operation, path, streamFormat: 'ndjson', parser: ollamaParser });
 const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] => [
-  { providerName: OLLAMA, operation, port: OLLAMA_DEFAULT_PORT, path, streamFormat: 'ndjson', parser: ollamaParser },
-  { providerName: OLLAMA, operation, host: /ollama/, path, streamFormat: 'ndjson', parser: ollamaParser },
+  { ...ollamaNative(operation, path), port: OLLAMA_DEFAULT_PORT },
+  { ...ollamaNative(operation, path), host: /ollama/ },
 ];
+const OLLAMA_CHAT_PATH = /^\/api\/chat$/;
+const OLLAMA_GENERATE_PATH = /^\/api\/generate$/;
 
 /**
  * Cohere's own API. Its paths (`/v1/chat`, `/v2/chat`, `/v1/generate`, `/v2/embed`) are generic
@@ -70,21 +74,42 @@ const cohereRoutes: ProviderRoute[] = [
   { providerName: COHERE, operation: 'rerank', host: COHERE_HOST, path: /^\/v[12]\/rerank$/, streamFormat: 'sse', parser: cohereRerankParser },
 ];
 
+// Anthropic on any host: gateways and proxies serve the same API under their own names.
+const anthropicRoute: ProviderRoute = {
+  providerName: 'anthropic',
+  operation: 'chat',
+  path: /(?:^|\/)v1\/messages$/,
+  streamFormat: 'sse',
+  parser: anthropicMessagesParser,
+};
+
 export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   ...azureRoutes,
   ...cohereRoutes,
-  // Anthropic on any host: gateways and proxies serve the same API under their own names.
-  {
-    providerName: 'anthropic',
-    operation: 'chat',
-    path: /(?:^|\/)v1\/messages$/,
-    streamFormat: 'sse',
-    parser: anthropicMessagesParser,
-  },
-  ...ollamaPath('chat', /^\/api\/chat$/),
-  ...ollamaPath('text_completion', /^\/api\/generate$/),
+  anthropicRoute,
+  ...ollamaPath('chat', OLLAMA_CHAT_PATH),
+  ...ollamaPath('text_completion', OLLAMA_GENERATE_PATH),
   ...compatibleRoutes,
 ];
+
+const anyHost = ({ host: _host, port: _port, ...route }: ProviderRoute): ProviderRoute => route;
+
+/**
+ * What a server declared in LLM_OTEL_MODEL_SERVERS answers, by the API it speaks: these rows are
+ * matched against the path after the declared prefix, on the declared origin only, whatever its
+ * host or port. An OpenAI-compatible server is named as the compatible rows name it; a declared
+ * Ollama serves its native API and the OpenAI paths, both named `ollama`.
+ */
+export const SERVER_API_ROUTES: Readonly<Record<ModelServerApi, readonly ProviderRoute[]>> = {
+  openai: compatibleRoutes,
+  ollama: [
+    ollamaNative('chat', OLLAMA_CHAT_PATH),
+    ollamaNative('text_completion', OLLAMA_GENERATE_PATH),
+    ...compatibleRoutes.map((route) => ({ ...route, providerName: OLLAMA })),
+  ],
+  cohere: cohereRoutes.map(anyHost),
+  anthropic: [anthropicRoute],
+};
 
 /**
  * The final word of every route's path above: its last segment, or what follows the last `:` in it
@@ -123,9 +148,19 @@ export function recognise(request: OutgoingRequest): RecognisedCall | undefined 
   const method = request.method.toUpperCase();
   if (method !== DEFAULT_METHOD) return undefined;
   if (!FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
-  for (const route of PROVIDER_ROUTES) {
+  const declared = declaredServerFor(request);
+  if (declared !== undefined) {
+    const call = firstMatch(SERVER_API_ROUTES[declared.server.api], method, { ...request, path: declared.path }, request);
+    if (call !== undefined) return call;
+  }
+  return firstMatch(PROVIDER_ROUTES, method, request, request);
+}
+
+/** The first of `routes` matching `matched` (a declared server's request has its prefix cut); names come from `request`. */
+function firstMatch(routes: readonly ProviderRoute[], method: string, matched: OutgoingRequest, request: OutgoingRequest): RecognisedCall | undefined {
+  for (const route of routes) {
     if (method !== (route.method ?? DEFAULT_METHOD)) continue;
-    const match = matches(route, request);
+    const match = matches(route, matched);
     if (match === null) continue;
     const providerName = typeof route.providerName === 'string' ? route.providerName : route.providerName(request);
     const pathModel = pathModelOf(match);

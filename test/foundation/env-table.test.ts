@@ -493,6 +493,19 @@ const ROWS: Row[] = [
     },
   },
   {
+    variables: ['LLM_OTEL_MODEL_SERVERS'],
+    shows: 'the simulator\'s /v1 declared an Ollama server: its OpenAI path is an ollama model call; a bad entry, one warning naming it',
+    env: (ctx) => ({ LLM_OTEL_MODEL_SERVERS: `ftp://files.internal=ollama,${ctx.sim.url}/v1=ollama` }),
+    async observe(ctx) {
+      await ctx.work();
+      expect((await modelSpan(ctx)).attributes['gen_ai.provider.name']).toBe('ollama');
+      await ctx.app.stop();
+      const warnings = ctx.app.stderr.split('\n').filter((line) => line.includes('LLM_OTEL_MODEL_SERVERS'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('"ftp://files.internal=ollama"');
+    },
+  },
+  {
     variables: ['LLM_OTEL_METRICS_NAMING'],
     shows: 'otel exposes the GenAI convention names instead of llm_*',
     env: () => ({ LLM_OTEL_METRICS_NAMING: 'otel' }),
@@ -610,6 +623,7 @@ const DEFAULTS: Row = {
     expect(ctx.upstream.headers[0]!.baggage).toBe('tenant=acme');
     expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
     expect(span.attributes['llm.usage.output_tokens_estimate']).toBeGreaterThan(0);
+    expect(span.attributes['gen_ai.provider.name']).toBe('openai');
     expect(resourceOf(ctx)['service.name']).toBe(`unknown_service:${process.execPath}`);
     expect(await ctx.scrape()).toMatch(/^llm_requests_total\{/m);
     await ctx.app.stop();

@@ -1,5 +1,6 @@
 // recognise(): which outgoing requests are model calls, with which provider name and parser.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { declareModelServers, parseModelServers } from '../../agent/providers/model-servers.js';
 import { PROVIDER_ROUTES, recognise } from '../../agent/providers/table.js';
 import { anthropicMessagesParser } from '../../agent/providers/anthropic-messages.js';
 import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from '../../agent/providers/cohere.js';
@@ -101,5 +102,52 @@ describe('recognise', () => {
     const reached = new Set(MODEL_CALLS.map(([url]) => recognise(requestOf(url))!.route));
     const unreached = PROVIDER_ROUTES.filter((route) => !reached.has(route));
     expect(unreached.map((route) => `${route.operation} ${route.path}`)).toEqual([]);
+  });
+});
+
+describe('servers declared in LLM_OTEL_MODEL_SERVERS', () => {
+  const declare = (value: string) => declareModelServers(parseModelServers(value).servers);
+  afterEach(() => declareModelServers([]));
+
+  it('an Ollama server on any host and port: its native API and its OpenAI paths, named ollama', () => {
+    expect(recognise(requestOf('http://gpu-box:8080/api/chat'))).toBeUndefined();
+    declare('http://gpu-box:8080=ollama');
+    const chat = recognise(requestOf('http://gpu-box:8080/api/chat'))!;
+    expect([chat.providerName, chat.route.operation, chat.route.parser, chat.route.streamFormat]).toEqual(['ollama', 'chat', ollamaParser, 'ndjson']);
+    expect(recognise(requestOf('http://gpu-box:8080/api/generate'))!.route.operation).toBe('text_completion');
+    const openAi = recognise(requestOf('http://gpu-box:8080/v1/chat/completions'))!;
+    expect([openAi.providerName, openAi.route.parser]).toEqual(['ollama', openAiChatParser]);
+    // The same name on another port or host is not the declared server.
+    expect(recognise(requestOf('http://gpu-box:8081/api/chat'))).toBeUndefined();
+    expect(recognise(requestOf('http://gpu-box-2:8080/api/chat'))).toBeUndefined();
+    expect(recognise(requestOf('http://gpu-box:8080/api/chat', 'GET'))).toBeUndefined();
+  });
+
+  it('an OpenAI-compatible server on a base path: its paths after the prefix, with or without /v1, named as the compatible rows name it', () => {
+    expect(recognise(requestOf('https://llm.internal/proxy/completions'))).toBeUndefined();
+    declare('https://llm.internal/proxy=openai,https://api.groq.com/gateway=openai');
+    const completions = recognise(requestOf('https://llm.internal/proxy/completions'))!;
+    expect([completions.providerName, completions.route.operation, completions.route.parser]).toEqual(['openai', 'text_completion', openAiCompletionsParser]);
+    expect(recognise(requestOf('https://llm.internal/proxy/v1/embeddings'))!.route.parser).toBe(openAiEmbeddingsParser);
+    expect(recognise(requestOf('https://llm.internal/proxy/responses'))!.route.parser).toBe(openAiResponsesParser);
+    expect(recognise(requestOf('https://api.groq.com/gateway/responses'))!.providerName).toBe('groq');
+    // Outside the prefix, the table's own rows decide: a generic word stays no model call.
+    expect(recognise(requestOf('https://llm.internal/proxyish/completions'))).toBeUndefined();
+    expect(recognise(requestOf('https://llm.internal/app/responses'))).toBeUndefined();
+  });
+
+  it('a Cohere proxy: Cohere\'s paths on it; its other paths fall through to the table', () => {
+    declare('https://cohere-proxy:9000=cohere');
+    const v2 = recognise(requestOf('https://cohere-proxy:9000/v2/chat'))!;
+    expect([v2.providerName, v2.route.parser, v2.route.streamFormat]).toEqual(['cohere', cohereV2ChatParser, 'sse']);
+    expect(recognise(requestOf('https://cohere-proxy:9000/v1/rerank'))!.route.parser).toBe(cohereRerankParser);
+    expect(recognise(requestOf('https://cohere-proxy:9000/v1/chat/completions'))!.providerName).toBe('openai');
+    expect(recognise(requestOf('https://cohere-proxy:9000/api/chat'))).toBeUndefined();
+  });
+
+  it('the longest declared prefix of one origin wins', () => {
+    declare('http://10.0.0.9:4000=openai,http://10.0.0.9:4000/anthropic=anthropic');
+    expect(recognise(requestOf('http://10.0.0.9:4000/anthropic/v1/messages'))!.route.parser).toBe(anthropicMessagesParser);
+    expect(recognise(requestOf('http://10.0.0.9:4000/v1/chat/completions'))!.route.parser).toBe(openAiChatParser);
   });
 });
