@@ -6,7 +6,7 @@ import type { GenAiOperation } from '../semconv.js';
 import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall } from './types.js';
 import { anthropicMessagesParser } from './anthropic-messages.js';
 import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from './cohere.js';
-import { ollamaParser } from './ollama.js';
+import { OLLAMA_EXCHANGE_PROOF, ollamaParser } from './ollama.js';
 import { openAiChatParser } from './openai-chat.js';
 import { openAiCompletionsParser } from './openai-completions.js';
 import { openAiEmbeddingsParser } from './openai-embeddings.js';
@@ -125,6 +125,17 @@ export function finalWordOf(path: string): string {
   return segment.slice(segment.lastIndexOf(':') + 1);
 }
 
+/**
+ * Candidates: Ollama's native paths on any other host (behind a reverse proxy, on a GPU box named
+ * otherwise, after a path prefix). Many services have an /api/chat of their own, so a request here
+ * is only a candidate: the transport keeps its plain HTTP span, and it becomes a model call only
+ * when its request body and then its response prove Ollama's shape (transport/candidate-call.ts).
+ */
+export const CANDIDATE_ROUTES: readonly ProviderRoute[] = [
+  { ...ollamaNative('chat', /\/api\/chat$/), proof: OLLAMA_EXCHANGE_PROOF },
+  { ...ollamaNative('text_completion', /\/api\/generate$/), proof: OLLAMA_EXCHANGE_PROOF },
+];
+
 const DEFAULT_METHOD = 'POST';
 
 function matches(route: ProviderRoute, request: OutgoingRequest): RegExpExecArray | null {
@@ -167,4 +178,11 @@ function firstMatch(routes: readonly ProviderRoute[], method: string, matched: O
     return pathModel === undefined ? { route, providerName } : { route, providerName, pathModel };
   }
   return undefined;
+}
+
+/** A request that may be a model call, to be proven by its own exchange; undefined for a model call (recognise) and for every other request. */
+export function recogniseCandidate(request: OutgoingRequest): RecognisedCall | undefined {
+  const method = request.method.toUpperCase();
+  if (method !== DEFAULT_METHOD || !FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
+  return firstMatch(CANDIDATE_ROUTES, method, request, request);
 }

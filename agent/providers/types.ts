@@ -122,6 +122,17 @@ export interface TypedFastPath {
 
 export type StreamFastPath = KeyedFastPath | TypedFastPath;
 
+/**
+ * What proves that one exchange on a candidate route (a common path on a host that names no model
+ * server) is this API's: its request body, then its response's first stream event or whole body.
+ */
+export interface ExchangeProof {
+  /** The parsed JSON request body has this API's shape. */
+  request(body: unknown): boolean;
+  /** The first decoded stream event (one NDJSON line) or the whole JSON body has this API's shape. */
+  response(json: unknown): boolean;
+}
+
 /** One row of the provider table: which requests a parser handles. */
 export interface ProviderRoute {
   /** gen_ai.provider.name: a fixed name, or one derived from the host (OpenAI-compatible servers). */
@@ -144,6 +155,11 @@ export interface ProviderRoute {
   streams?: boolean;
   streamFormat: StreamFormat;
   parser: ProviderParser;
+  /**
+   * Set on candidate rows only (table.ts's CANDIDATE_ROUTES): a request they match becomes a model
+   * call once its own exchange proves it (transport/candidate-call.ts), never before.
+   */
+  proof?: ExchangeProof;
 }
 
 /** A matched route with its provider name resolved for this request. */
