@@ -6,6 +6,7 @@ import { DiagLogLevel } from '@opentelemetry/api';
 import { EnvReader, type Env, type WarnBadValue } from './env-reader.js';
 import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from './metrics/options.js';
 import type { ModelServer } from './providers/model-servers.js';
+import type { GenAiConventions } from './semconv.js';
 import {
   resolveVariables,
   type LogLevelName,
@@ -45,6 +46,8 @@ export interface AgentConfig {
   prometheusPort: number;
   /** Record prompts and completions (off by default: they are user data). */
   captureMessageContent: boolean;
+  /** The GenAI names the agent writes: v1.41's, or the newer ones (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental). */
+  genAiConventions: GenAiConventions;
   /** Longest captured text, in characters, before truncation. */
   captureMaxLength: number;
   /** Add stream_options.include_usage to OpenAI-compatible streaming requests. */
@@ -120,6 +123,7 @@ export function resolveConfig(env: Env, warn: WarnBadValue): { config: AgentConf
     prometheusHost: v.OTEL_EXPORTER_PROMETHEUS_HOST,
     prometheusPort: v.OTEL_EXPORTER_PROMETHEUS_PORT,
     captureMessageContent: v.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+    genAiConventions: v.OTEL_SEMCONV_STABILITY_OPT_IN,
     captureMaxLength: v.LLM_OTEL_CAPTURE_MAX_LENGTH,
     streamIncludeUsage: v.LLM_OTEL_STREAM_INCLUDE_USAGE,
     streamIdleTimeoutMs: v.LLM_OTEL_STREAM_IDLE_TIMEOUT_MS,
@@ -135,6 +139,7 @@ export function resolveConfig(env: Env, warn: WarnBadValue): { config: AgentConf
     metrics: {
       ...DEFAULT_METRICS_OPTIONS,
       naming: v.LLM_OTEL_METRICS_NAMING,
+      conventions: v.OTEL_SEMCONV_STABILITY_OPT_IN,
       maxSeries: v.LLM_OTEL_MAX_SERIES,
       buckets: {
         ...DEFAULT_METRICS_OPTIONS.buckets,

@@ -75,6 +75,7 @@ export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics): Runni
   const modelCalls = new ModelCalls(tracerProvider.getTracer(MODEL_CALL_SCOPE, AGENT_VERSION), {
     captureContent: config.captureMessageContent,
     captureMaxLength: config.captureMaxLength,
+    conventions: config.genAiConventions,
     idleTimeoutMs: config.streamIdleTimeoutMs,
     streamIncludeUsage: config.streamIncludeUsage,
     onRequestKnown: (span) => agentMetrics.requestKnown(span),

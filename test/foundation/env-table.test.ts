@@ -446,6 +446,31 @@ const ROWS: Row[] = [
     },
   },
   {
+    variables: ['OTEL_SEMCONV_STABILITY_OPT_IN'],
+    shows: 'http,gen_ai_latest_experimental with the otel names: a chat call on gen_ai.client.inference.*, none on the v1.41 names, no warning',
+    env: () => ({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http,gen_ai_latest_experimental', LLM_OTEL_METRICS_NAMING: 'otel' }),
+    async observe(ctx) {
+      await ctx.work();
+      const text = await ctx.scrape();
+      expect(text).toMatch(/^gen_ai_client_inference_duration_seconds_bucket\{/m);
+      expect(text).toMatch(/^gen_ai_client_inference_time_to_first_chunk_seconds_bucket\{/m);
+      expect(text).not.toMatch(/^gen_ai_client_operation_duration_seconds/m);
+      await ctx.app.stop();
+      expect(ctx.app.stderr).toBe('');
+    },
+  },
+  {
+    variables: ['OTEL_SEMCONV_STABILITY_OPT_IN'],
+    shows: 'an unknown GenAI value: one warning naming it, and v1.41\'s names',
+    env: () => ({ OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest', LLM_OTEL_METRICS_NAMING: 'otel' }),
+    async observe(ctx) {
+      await ctx.work();
+      expect(await ctx.scrape()).toMatch(/^gen_ai_client_operation_duration_seconds_bucket\{/m);
+      await ctx.app.stop();
+      expect(ctx.app.stderr.match(/OTEL_SEMCONV_STABILITY_OPT_IN="gen_ai_latest"/g)).toHaveLength(1);
+    },
+  },
+  {
     variables: ['LLM_OTEL_CAPTURE_MAX_LENGTH'],
     shows: '12 cuts each captured attribute to 12 characters, marked as cut',
     env: () => ({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true', LLM_OTEL_CAPTURE_MAX_LENGTH: '12' }),
