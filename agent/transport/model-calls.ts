@@ -59,7 +59,9 @@ export class ModelCalls {
   }
 
   done(call: ObservedCall): void {
-    this.active.delete(call instanceof CandidateCall ? call.proven! : (call as ModelCall));
+    // A candidate is tracked only once proven, as the model call it became.
+    const modelCall = call instanceof CandidateCall ? call.proven : (call as ModelCall);
+    if (modelCall !== undefined) this.active.delete(modelCall);
   }
 
   /** A proven candidate's model call: its span starts when the request did; its headers are long gone, so nothing is injected. */
