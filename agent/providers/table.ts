@@ -5,14 +5,16 @@
 import type { GenAiOperation } from '../semconv.js';
 import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall } from './types.js';
 import { anthropicMessagesParser } from './anthropic-messages.js';
-import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from './cohere.js';
-import { OLLAMA_EXCHANGE_PROOF, ollamaParser } from './ollama.js';
+import { ollamaParser } from './ollama.js';
 import { openAiChatParser } from './openai-chat.js';
 import { openAiCompletionsParser } from './openai-completions.js';
 import { openAiEmbeddingsParser } from './openai-embeddings.js';
 import { openAiResponsesParser } from './openai-responses.js';
-import { COHERE, OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
+import { OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
+import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from './cohere.js';
 import { declaredServerFor, type ModelServerApi } from './model-servers.js';
+import { OLLAMA_EXCHANGE_PROOF } from './ollama.js';
+import { COHERE } from './provider-names.js';
 
 /** The OpenAI API's operations, by the path they end with. */
 const OPENAI_OPERATIONS: readonly { suffix: string; operation: GenAiOperation; parser: ProviderParser }[] = [
@@ -49,18 +51,6 @@ const compatibleRoutes: ProviderRoute[] = OPENAI_OPERATIONS.map(({ suffix, opera
 }));
 
 /**
- * Ollama's native API. `/api/chat` and `/api/generate` are common words in ordinary services too,
- * so they count as Ollama only on its default port or on a host whose name says ollama.
- */
-const ollamaNative = (operation: GenAiOperation, path: RegExp): ProviderRoute => ({ providerName: OLLAMA, operation, path, streamFormat: 'ndjson', parser: ollamaParser });
-const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] => [
-  { ...ollamaNative(operation, path), port: OLLAMA_DEFAULT_PORT },
-  { ...ollamaNative(operation, path), host: /ollama/ },
-];
-const OLLAMA_CHAT_PATH = /^\/api\/chat$/;
-const OLLAMA_GENERATE_PATH = /^\/api\/generate$/;
-
-/**
  * Cohere's own API. Its paths (`/v1/chat`, `/v2/chat`, `/v1/generate`, `/v2/embed`) are generic
  * words, so they count as Cohere only on Cohere's hosts (or a server LLM_OTEL_MODEL_SERVERS declares
  * as one). v1 streams NDJSON (sent as application/stream+json), v2 streams SSE.
@@ -74,24 +64,33 @@ const cohereRoutes: ProviderRoute[] = [
   { providerName: COHERE, operation: 'rerank', host: COHERE_HOST, path: /^\/v[12]\/rerank$/, streamFormat: 'sse', parser: cohereRerankParser },
 ];
 
-// Anthropic on any host: gateways and proxies serve the same API under their own names.
-const anthropicRoute: ProviderRoute = {
-  providerName: 'anthropic',
-  operation: 'chat',
-  path: /(?:^|\/)v1\/messages$/,
-  streamFormat: 'sse',
-  parser: anthropicMessagesParser,
-};
+/**
+ * Ollama's native API. `/api/chat` and `/api/generate` are common words in ordinary services too,
+ * so they count as Ollama only on its default port or on a host whose name says ollama.
+ */
+const ollamaPath = (operation: GenAiOperation, path: RegExp): ProviderRoute[] => [
+  { providerName: OLLAMA, operation, port: OLLAMA_DEFAULT_PORT, path, streamFormat: 'ndjson', parser: ollamaParser },
+  { providerName: OLLAMA, operation, host: /ollama/, path, streamFormat: 'ndjson', parser: ollamaParser },
+];
 
 export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   ...azureRoutes,
+  // Anthropic on any host: gateways and proxies serve the same API under their own names.
+  {
+    providerName: 'anthropic',
+    operation: 'chat',
+    path: /(?:^|\/)v1\/messages$/,
+    streamFormat: 'sse',
+    parser: anthropicMessagesParser,
+  },
+  ...ollamaPath('chat', /^\/api\/chat$/),
+  ...ollamaPath('text_completion', /^\/api\/generate$/),
   ...cohereRoutes,
-  anthropicRoute,
-  ...ollamaPath('chat', OLLAMA_CHAT_PATH),
-  ...ollamaPath('text_completion', OLLAMA_GENERATE_PATH),
   ...compatibleRoutes,
 ];
 
+/** Ollama's native API on any host: what a declared Ollama server and the candidates below answer. */
+const ollamaNative = (operation: GenAiOperation, path: RegExp): ProviderRoute => ({ providerName: OLLAMA, operation, path, streamFormat: 'ndjson', parser: ollamaParser });
 const anyHost = ({ host: _host, port: _port, ...route }: ProviderRoute): ProviderRoute => route;
 
 /**
@@ -103,13 +102,24 @@ const anyHost = ({ host: _host, port: _port, ...route }: ProviderRoute): Provide
 export const SERVER_API_ROUTES: Readonly<Record<ModelServerApi, readonly ProviderRoute[]>> = {
   openai: compatibleRoutes,
   ollama: [
-    ollamaNative('chat', OLLAMA_CHAT_PATH),
-    ollamaNative('text_completion', OLLAMA_GENERATE_PATH),
+    ollamaNative('chat', /^\/api\/chat$/),
+    ollamaNative('text_completion', /^\/api\/generate$/),
     ...compatibleRoutes.map((route) => ({ ...route, providerName: OLLAMA })),
   ],
   cohere: cohereRoutes.map(anyHost),
-  anthropic: [anthropicRoute],
+  anthropic: PROVIDER_ROUTES.filter((route) => route.providerName === 'anthropic'),
 };
+
+/**
+ * Candidates: Ollama's native paths on any other host (behind a reverse proxy, on a GPU box named
+ * otherwise, after a path prefix). Many services have an /api/chat of their own, so a request here
+ * is only a candidate: the transport keeps its plain HTTP span, and it becomes a model call only
+ * when its request body and then its response prove Ollama's shape (transport/candidate-call.ts).
+ */
+export const CANDIDATE_ROUTES: readonly ProviderRoute[] = [
+  { ...ollamaNative('chat', /\/api\/chat$/), proof: OLLAMA_EXCHANGE_PROOF },
+  { ...ollamaNative('text_completion', /\/api\/generate$/), proof: OLLAMA_EXCHANGE_PROOF },
+];
 
 /**
  * The final word of every route's path above: its last segment, or what follows the last `:` in it
@@ -124,17 +134,6 @@ export function finalWordOf(path: string): string {
   const segment = path.slice(path.lastIndexOf('/') + 1);
   return segment.slice(segment.lastIndexOf(':') + 1);
 }
-
-/**
- * Candidates: Ollama's native paths on any other host (behind a reverse proxy, on a GPU box named
- * otherwise, after a path prefix). Many services have an /api/chat of their own, so a request here
- * is only a candidate: the transport keeps its plain HTTP span, and it becomes a model call only
- * when its request body and then its response prove Ollama's shape (transport/candidate-call.ts).
- */
-export const CANDIDATE_ROUTES: readonly ProviderRoute[] = [
-  { ...ollamaNative('chat', /\/api\/chat$/), proof: OLLAMA_EXCHANGE_PROOF },
-  { ...ollamaNative('text_completion', /\/api\/generate$/), proof: OLLAMA_EXCHANGE_PROOF },
-];
 
 const DEFAULT_METHOD = 'POST';
 
@@ -167,6 +166,13 @@ export function recognise(request: OutgoingRequest): RecognisedCall | undefined 
   return firstMatch(PROVIDER_ROUTES, method, request, request);
 }
 
+/** A request that may be a model call, to be proven by its own exchange; undefined for a model call (recognise) and for every other request. */
+export function recogniseCandidate(request: OutgoingRequest): RecognisedCall | undefined {
+  const method = request.method.toUpperCase();
+  if (method !== DEFAULT_METHOD || !FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
+  return firstMatch(CANDIDATE_ROUTES, method, request, request);
+}
+
 /** The first of `routes` matching `matched` (a declared server's request has its prefix cut); names come from `request`. */
 function firstMatch(routes: readonly ProviderRoute[], method: string, matched: OutgoingRequest, request: OutgoingRequest): RecognisedCall | undefined {
   for (const route of routes) {
@@ -178,11 +184,4 @@ function firstMatch(routes: readonly ProviderRoute[], method: string, matched: O
     return pathModel === undefined ? { route, providerName } : { route, providerName, pathModel };
   }
   return undefined;
-}
-
-/** A request that may be a model call, to be proven by its own exchange; undefined for a model call (recognise) and for every other request. */
-export function recogniseCandidate(request: OutgoingRequest): RecognisedCall | undefined {
-  const method = request.method.toUpperCase();
-  if (method !== DEFAULT_METHOD || !FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
-  return firstMatch(CANDIDATE_ROUTES, method, request, request);
 }
