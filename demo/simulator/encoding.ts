@@ -1,5 +1,4 @@
-// How frames of a streamed response are encoded: SSE (OpenAI, Anthropic, Cohere v2) or NDJSON (Ollama,
-// Cohere v1, which sends it as application/stream+json).
+// How frames of a streamed response are encoded: SSE (OpenAI, Anthropic) or NDJSON (Ollama).
 
 export interface FrameEncoding {
   contentType: string;
@@ -20,10 +19,10 @@ export const NDJSON: FrameEncoding = {
   encode: (data) => `${JSON.stringify(data)}\n`,
 };
 
+export const JSON_CONTENT_TYPE = 'application/json';
+
 /** Cohere v1's streams: NDJSON lines under their own content type. */
 export const STREAM_JSON: FrameEncoding = { ...NDJSON, contentType: 'application/stream+json' };
-
-export const JSON_CONTENT_TYPE = 'application/json';
 
 /** The frame with its JSON cut in half but still terminated: what `malformed` sends. */
 export function breakFrame(frame: string, encoding: FrameEncoding): string {

@@ -55,6 +55,12 @@ export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
     wholeBodyIndent: 2,
     errorBody: (status, _requestId, message) => ({ error: openAIError(status, message) }),
   },
+  // Cohere's recorded responses carry their request id as x-debug-trace-id; errors are {"message": ...}.
+  cohere: {
+    requestIdHeaders: ['x-debug-trace-id'],
+    wholeBodyIndent: 0,
+    errorBody: (status, _requestId, message) => ({ message: message ?? COHERE_ERRORS[status] }),
+  },
   anthropic: {
     requestIdHeaders: ['request-id', 'x-request-id'],
     wholeBodyIndent: 0,
@@ -67,12 +73,6 @@ export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
     requestIdHeaders: ['x-request-id'],
     wholeBodyIndent: 0,
     errorBody: (status, _requestId, message) => ({ error: message ?? OPENAI_ERRORS[status].message }),
-  },
-  // Cohere's recorded responses carry their request id as x-debug-trace-id; errors are {"message": ...}.
-  cohere: {
-    requestIdHeaders: ['x-debug-trace-id'],
-    wholeBodyIndent: 0,
-    errorBody: (status, _requestId, message) => ({ message: message ?? COHERE_ERRORS[status] }),
   },
 };
 

@@ -1,16 +1,16 @@
 // Which wire format answers a path. Adding an endpoint is one row here (a fixed path, or a pattern
 // when the path names the model) and one file in formats/.
 import { anthropicMessages } from './formats/anthropic-messages.js';
-import { cohereEmbedV1, cohereEmbedV2 } from './formats/cohere-embed.js';
-import { cohereRerankV1, cohereRerankV2 } from './formats/cohere-rerank.js';
-import { cohereV1Chat, cohereV1Generate } from './formats/cohere-v1.js';
-import { cohereV2Chat } from './formats/cohere-v2-chat.js';
 import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
 import { openAIChat } from './formats/openai-chat.js';
 import { openAICompletions } from './formats/openai-completions.js';
 import { openAIEmbeddings } from './formats/openai-embeddings.js';
 import { openAIResponses } from './formats/openai-responses.js';
 import type { WireFormat } from './wire-format.js';
+import { cohereEmbedV1, cohereEmbedV2 } from './formats/cohere-embed.js';
+import { cohereRerankV1, cohereRerankV2 } from './formats/cohere-rerank.js';
+import { cohereV1Chat, cohereV1Generate } from './formats/cohere-v1.js';
+import { cohereV2Chat } from './formats/cohere-v2-chat.js';
 
 const FORMATS_BY_PATH: Record<string, WireFormat> = {
   '/v1/chat/completions': openAIChat,

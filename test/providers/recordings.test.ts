@@ -85,45 +85,6 @@ function expectedResponses(body: string): Expected {
   };
 }
 
-/** Cohere's usage, as the agent reads it: `tokens` (what the model read and wrote), then v1's `token_count`, then `billed_units`. */
-function cohereUsage(holder: Json | undefined, tokenCount?: Json): Pick<ResponseFacts, 'inputTokens' | 'outputTokens'> {
-  return {
-    inputTokens: holder?.tokens?.input_tokens ?? tokenCount?.prompt_tokens ?? holder?.billed_units?.input_tokens,
-    outputTokens: holder?.tokens?.output_tokens ?? tokenCount?.response_tokens ?? holder?.billed_units?.output_tokens,
-  };
-}
-
-function expectedCohereV2(body: string): Expected {
-  const events: Json[] = naiveSseEvents(body)
-    .filter((e) => e.data !== '[DONE]')
-    .map((e) => ({ event: e.event, ...JSON.parse(e.data) }));
-  const start = events.find((e) => e.type === 'message-start')!;
-  const end = events.find((e) => e.type === 'message-end')!;
-  const deltas = events.filter((e) => e.type === 'content-delta' && e.delta.message.content.text);
-  expect(events.every((e) => e.event === e.type), 'each SSE event is named as its type').toBe(true);
-  return {
-    facts: { responseId: start.id, finishReasons: [end.delta.finish_reason], ...cohereUsage(end.delta.usage) },
-    contentEvents: deltas.length,
-    text: deltas.map((e) => e.delta.message.content.text).join(''),
-  };
-}
-
-function expectedCohereV1(body: string): Expected {
-  const events: Json[] = body.trimEnd().split('\n').map((line) => JSON.parse(line));
-  const end = events.find((e) => e.event_type === 'stream-end')!;
-  const texts = events.filter((e) => e.event_type === 'text-generation' && e.text);
-  const generations: Json[] = end.response.generations ?? [];
-  return {
-    facts: {
-      responseId: end.response.response_id ?? end.response.id ?? end.response.generation_id,
-      finishReasons: generations.length ? generations.map((g) => g.finish_reason) : [end.finish_reason],
-      ...cohereUsage(end.response.meta, end.response.token_count),
-    },
-    contentEvents: texts.length,
-    text: texts.map((e) => e.text).join(''),
-  };
-}
-
 function parserFor(recording: Recording): ProviderParser {
   const call = recognise(outgoingRequestOf(recording));
   expect(call, recording.request.url).toBeDefined();
@@ -216,6 +177,45 @@ describe('stream recordings', () => {
     expect(expected.text).toBe('South Atlantic Ocean.');
   });
 });
+
+/** Cohere's usage, as the agent reads it: `tokens` (what the model read and wrote), then v1's `token_count`, then `billed_units`. */
+function cohereUsage(holder: Json | undefined, tokenCount?: Json): Pick<ResponseFacts, 'inputTokens' | 'outputTokens'> {
+  return {
+    inputTokens: holder?.tokens?.input_tokens ?? tokenCount?.prompt_tokens ?? holder?.billed_units?.input_tokens,
+    outputTokens: holder?.tokens?.output_tokens ?? tokenCount?.response_tokens ?? holder?.billed_units?.output_tokens,
+  };
+}
+
+function expectedCohereV2(body: string): Expected {
+  const events: Json[] = naiveSseEvents(body)
+    .filter((e) => e.data !== '[DONE]')
+    .map((e) => ({ event: e.event, ...JSON.parse(e.data) }));
+  const start = events.find((e) => e.type === 'message-start')!;
+  const end = events.find((e) => e.type === 'message-end')!;
+  const deltas = events.filter((e) => e.type === 'content-delta' && e.delta.message.content.text);
+  expect(events.every((e) => e.event === e.type), 'each SSE event is named as its type').toBe(true);
+  return {
+    facts: { responseId: start.id, finishReasons: [end.delta.finish_reason], ...cohereUsage(end.delta.usage) },
+    contentEvents: deltas.length,
+    text: deltas.map((e) => e.delta.message.content.text).join(''),
+  };
+}
+
+function expectedCohereV1(body: string): Expected {
+  const events: Json[] = body.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const end = events.find((e) => e.event_type === 'stream-end')!;
+  const texts = events.filter((e) => e.event_type === 'text-generation' && e.text);
+  const generations: Json[] = end.response.generations ?? [];
+  return {
+    facts: {
+      responseId: end.response.response_id ?? end.response.id ?? end.response.generation_id,
+      finishReasons: generations.length ? generations.map((g) => g.finish_reason) : [end.finish_reason],
+      ...cohereUsage(end.response.meta, end.response.token_count),
+    },
+    contentEvents: texts.length,
+    text: texts.map((e) => e.text).join(''),
+  };
+}
 
 describe('Cohere stream recordings', () => {
   it('v2 chat (SSE, typed events): id from message-start, COMPLETE and tokens (not billed units) from message-end', () => {

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { declareModelServers, parseModelServers } from '../../agent/providers/model-servers.js';
 import { PROVIDER_ROUTES, recognise } from '../../agent/providers/table.js';
 import { anthropicMessagesParser } from '../../agent/providers/anthropic-messages.js';
-import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from '../../agent/providers/cohere.js';
 import { ollamaParser } from '../../agent/providers/ollama.js';
+import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from '../../agent/providers/cohere.js';
 import { openAiChatParser } from '../../agent/providers/openai-chat.js';
 import { openAiCompletionsParser } from '../../agent/providers/openai-completions.js';
 import { openAiEmbeddingsParser } from '../../agent/providers/openai-embeddings.js';
@@ -39,14 +39,7 @@ const MODEL_CALLS: Row[] = [
   ['https://openrouter.ai/api/v1/chat/completions', 'openrouter', 'chat', openAiChatParser, 'sse'],
   ['https://api.fireworks.ai/inference/v1/completions', 'fireworks_ai', 'text_completion', openAiCompletionsParser, 'sse'],
   ['https://api.perplexity.ai/chat/completions', 'perplexity', 'chat', openAiChatParser, 'sse'],
-  ['http://10.0.0.5:8000/v1/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
-  ['http://127.0.0.1:8080/completions', 'openai', 'text_completion', openAiCompletionsParser, 'sse'],
-  ['https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
-  ['http://localhost:11434/v1/chat/completions', 'ollama', 'chat', openAiChatParser, 'sse'],
-  ['http://localhost:11434/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
-  ['http://localhost:11434/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
-  ['http://ollama.models.svc:8080/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
-  ['http://my-ollama:80/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
+  // Cohere's own API on its hosts, and its OpenAI-compatible endpoint.
   ['https://api.cohere.com/v2/chat', 'cohere', 'chat', cohereV2ChatParser, 'sse'],
   ['https://api.cohere.ai/v1/chat', 'cohere', 'chat', cohereV1Parser, 'ndjson'],
   ['https://api.cohere.com/v1/generate', 'cohere', 'text_completion', cohereV1Parser, 'ndjson'],
@@ -55,6 +48,14 @@ const MODEL_CALLS: Row[] = [
   ['https://api.cohere.com/v2/rerank', 'cohere', 'rerank', cohereRerankParser, 'sse'],
   ['https://api.cohere.ai/v1/rerank', 'cohere', 'rerank', cohereRerankParser, 'sse'],
   ['https://api.cohere.com/compatibility/v1/chat/completions', 'cohere', 'chat', openAiChatParser, 'sse'],
+  ['http://10.0.0.5:8000/v1/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
+  ['http://127.0.0.1:8080/completions', 'openai', 'text_completion', openAiCompletionsParser, 'sse'],
+  ['https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
+  ['http://localhost:11434/v1/chat/completions', 'ollama', 'chat', openAiChatParser, 'sse'],
+  ['http://localhost:11434/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
+  ['http://localhost:11434/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
+  ['http://ollama.models.svc:8080/api/chat', 'ollama', 'chat', ollamaParser, 'ndjson'],
+  ['http://my-ollama:80/api/generate', 'ollama', 'text_completion', ollamaParser, 'ndjson'],
 ];
 
 const NOT_MODEL_CALLS: [string, string?][] = [
@@ -67,9 +68,6 @@ const NOT_MODEL_CALLS: [string, string?][] = [
   ['https://shop.example.com/api/autocomplete/completions'],
   ['https://shop.example.com/api/chat'],
   ['http://localhost:3000/api/generate'],
-  ['https://api.openai.com/v1/chat/completions/abc123'],
-  ['https://example.com/'],
-  ['https://example.com'],
   // Cohere's paths are generic words: only Cohere's hosts (or a declared server) make them model calls.
   ['https://shop.example.com/v2/chat'],
   ['http://127.0.0.1:8080/v1/chat'],
@@ -77,6 +75,9 @@ const NOT_MODEL_CALLS: [string, string?][] = [
   ['https://search.example.com/v2/embed'],
   ['https://search.example.com/v1/rerank'],
   ['https://api.cohere.com/v1/models'],
+  ['https://api.openai.com/v1/chat/completions/abc123'],
+  ['https://example.com/'],
+  ['https://example.com'],
 ];
 
 describe('recognise', () => {
