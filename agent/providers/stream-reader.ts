@@ -5,8 +5,9 @@
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
-import { chunkScanner, firstStringValueOf, firstTypeName, scanFor } from './json-scan.js';
+import { chunkScanner, firstTypeName, scanFor } from './json-scan.js';
 import type { ParseOptions, ProviderParser, ResponseFacts, StreamFastPath, StreamFormat } from './types.js';
+import { firstStringValueOf } from './json-scan.js';
 
 /** An event's verdict from its text: true or false (content or not, nothing else to read), or undefined (parse it). */
 type Settle = (text: string, event: string | undefined, facts: ResponseFacts) => boolean | undefined;
