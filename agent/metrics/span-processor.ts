@@ -12,7 +12,7 @@ import { GEN_AI_REQUEST_MODEL, LLM_EXEMPLAR, MODEL_CALL_SCOPE } from '../semconv
 import { measurement, readCallFacts, readCallLabels } from './call-facts.js';
 import { bucketIndex, type ExemplarReservoir } from './exemplars.js';
 import { SeriesCache, type LlmMetric } from './instruments.js';
-import type { MetricId } from './names.js';
+import { recordsOperation } from './names.js';
 
 export class LlmMetricsSpanProcessor implements SpanProcessor {
   /** The label set each in-flight call was counted under, so its end subtracts from the same series. */
@@ -30,8 +30,8 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
     private readonly cachedLabelSets: number,
   ) {}
 
-  useMetrics(metrics: ReadonlyMap<MetricId, LlmMetric>): void {
-    this.metrics = [...metrics.values()];
+  useMetrics(metrics: readonly LlmMetric[]): void {
+    this.metrics = [...metrics];
     this.activeRequestsIndex = this.metrics.findIndex((metric) => metric.id === 'activeRequests');
     this.series = new SeriesCache(this.metrics, this.cachedLabelSets);
   }
@@ -105,7 +105,7 @@ export class LlmMetricsSpanProcessor implements SpanProcessor {
     for (let i = 0; i < this.metrics.length; i++) {
       const metric = this.metrics[i]!;
       const value = measurement(metric.id, call);
-      if (value === undefined) continue;
+      if (value === undefined || !recordsOperation(metric.spec, call.operation)) continue;
       const series = this.series.seriesAt(slots, i, call);
       metric.record(value, series.attributes);
       if (!sampled) continue;
