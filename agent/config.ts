@@ -5,6 +5,8 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { EnvReader, type Env, type WarnBadValue } from './env-reader.js';
 import { DEFAULT_METRICS_OPTIONS, type LlmMetricsOptions } from './metrics/options.js';
+import type { ModelServer } from './providers/model-servers.js';
+import type { GenAiConventions } from './semconv.js';
 import {
   resolveVariables,
   type LogLevelName,
@@ -44,12 +46,16 @@ export interface AgentConfig {
   prometheusPort: number;
   /** Record prompts and completions (off by default: they are user data). */
   captureMessageContent: boolean;
+  /** The GenAI names the agent writes: v1.41's, or the newer ones (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental). */
+  genAiConventions: GenAiConventions;
   /** Longest captured text, in characters, before truncation. */
   captureMaxLength: number;
   /** Add stream_options.include_usage to OpenAI-compatible streaming requests. */
   streamIncludeUsage: boolean;
   /** A stream with no byte for this long is ended as abandoned (LLM_OTEL_STREAM_IDLE_TIMEOUT_MS). */
   streamIdleTimeoutMs: number;
+  /** Model servers declared by origin and API (LLM_OTEL_MODEL_SERVERS). */
+  modelServers: ModelServer[];
   shutdownTimeoutMs: number;
   /** The batch span processor's options (OTEL_BSP_*): the SDK 3.x line reads none of them itself. */
   batchSpanProcessor: BatchSpanProcessorConfig;
@@ -117,9 +123,11 @@ export function resolveConfig(env: Env, warn: WarnBadValue): { config: AgentConf
     prometheusHost: v.OTEL_EXPORTER_PROMETHEUS_HOST,
     prometheusPort: v.OTEL_EXPORTER_PROMETHEUS_PORT,
     captureMessageContent: v.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+    genAiConventions: v.OTEL_SEMCONV_STABILITY_OPT_IN,
     captureMaxLength: v.LLM_OTEL_CAPTURE_MAX_LENGTH,
     streamIncludeUsage: v.LLM_OTEL_STREAM_INCLUDE_USAGE,
     streamIdleTimeoutMs: v.LLM_OTEL_STREAM_IDLE_TIMEOUT_MS,
+    modelServers: v.LLM_OTEL_MODEL_SERVERS,
     shutdownTimeoutMs: v.LLM_OTEL_SHUTDOWN_TIMEOUT_MS,
     batchSpanProcessor: {
       scheduledDelayMillis: v.OTEL_BSP_SCHEDULE_DELAY,
@@ -131,6 +139,7 @@ export function resolveConfig(env: Env, warn: WarnBadValue): { config: AgentConf
     metrics: {
       ...DEFAULT_METRICS_OPTIONS,
       naming: v.LLM_OTEL_METRICS_NAMING,
+      conventions: v.OTEL_SEMCONV_STABILITY_OPT_IN,
       maxSeries: v.LLM_OTEL_MAX_SERIES,
       buckets: {
         ...DEFAULT_METRICS_OPTIONS.buckets,

@@ -25,6 +25,7 @@ import { abandonExportConnections, exportAgent } from './export-connections.js';
 import { loadEsm } from './load-esm.js';
 import { log } from './log.js';
 import { recognise } from './providers/table.js';
+import { declareModelServers } from './providers/model-servers.js';
 import { RecordModelCallsSampler, samplerFromConfig } from './sampling.js';
 import { RedactUrlsProcessor } from './spans/redact.js';
 import { MODEL_CALL_SCOPE } from './semconv.js';
@@ -77,9 +78,11 @@ export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics, mainTh
   }
   agentMetrics.start(meterProvider, () => tracerProvider.forceFlush());
 
+  declareModelServers(config.modelServers);
   const modelCalls = new ModelCalls(tracerProvider.getTracer(MODEL_CALL_SCOPE, AGENT_VERSION), {
     captureContent: config.captureMessageContent,
     captureMaxLength: config.captureMaxLength,
+    conventions: config.genAiConventions,
     idleTimeoutMs: config.streamIdleTimeoutMs,
     streamIncludeUsage: config.streamIncludeUsage,
     onRequestKnown: (span) => agentMetrics.requestKnown(span),

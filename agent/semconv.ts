@@ -53,8 +53,45 @@ export const LLM_RESPONSE_END = 'llm.response.end';
 /** Set on spans chosen as metric exemplars, so a tail-sampling collector keeps their traces. */
 export const LLM_EXEMPLAR = 'llm.exemplar';
 
-/** Values of gen_ai.operation.name. */
-export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+/**
+ * Values of gen_ai.operation.name. `rerank` is not one of the conventions' well-known values, which
+ * allow a custom one where none applies: `retrieval` is a search of a data source (such as a vector
+ * store), while a rerank scores the documents its request carries.
+ */
+export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content' | 'rerank';
+
+// ---- Names renamed after v1.41 ----------------------------------------------------------------
+// v1.41 was the GenAI conventions' last release in open-telemetry/semantic-conventions; they go on
+// in open-telemetry/semantic-conventions-genai, whose migration guide
+// (docs/gen-ai/non-normative/migration.md) lists what changed since. v1.41's names stay the
+// default; OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental (the value the OpenTelemetry
+// instrumentations use for the GenAI conventions) selects the renamed ones. The metric names are in
+// metrics/names.ts, beside the rest of that table.
+
+/** Which GenAI names the agent writes: v1.41's, or the newer ones the opt-in asks for. */
+export type GenAiConventions = 'v1.41' | 'latest';
+/** The OTEL_SEMCONV_STABILITY_OPT_IN value that selects the newer GenAI names. */
+export const GEN_AI_LATEST_EXPERIMENTAL = 'gen_ai_latest_experimental';
+
+/** gen_ai.usage.cache_creation.input_tokens, renamed (semantic-conventions-genai#440). */
+export const GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+
+/** The span attributes whose name depends on the conventions chosen. */
+export interface GenAiRenamedAttributes {
+  cacheCreationInputTokens: string;
+}
+
+export const GEN_AI_RENAMED_ATTRIBUTES: Readonly<Record<GenAiConventions, GenAiRenamedAttributes>> = {
+  'v1.41': { cacheCreationInputTokens: GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS },
+  latest: { cacheCreationInputTokens: GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS },
+};
+
+/**
+ * The inference operations: the newer conventions time them with gen_ai.client.inference.duration,
+ * and every other operation (embeddings, rerank) stays on gen_ai.client.operation.duration
+ * (semantic-conventions-genai#521).
+ */
+export const GEN_AI_INFERENCE_OPERATIONS: readonly string[] = ['chat', 'text_completion', 'generate_content'];
 
 /** The instrumentation scope of every model-call span; the metrics processor keys on it. */
 export const MODEL_CALL_SCOPE = 'llm-otel-agent';

@@ -93,8 +93,13 @@ function gpuSection(gpu: GpuConfig, nvidiaSmi: string | undefined): string[] {
 /** How a resolved value is shown: lists comma-separated, unset as a dash. */
 function shown(value: unknown): string {
   if (value === undefined) return '—';
-  if (Array.isArray(value)) return value.join(',');
+  // Declared model servers are shown as their entries were written.
+  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((item) => (isObject(item) && 'entry' in item ? item.entry : item)).join(',');
   return String(value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** What may be printed of a value: export headers' keys, never their values; URLs as the spans' redaction rule leaves them. */

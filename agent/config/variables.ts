@@ -9,6 +9,8 @@
 import { EnvReader, type Env, type WarnBadValue } from '../env-reader.js';
 import { DEFAULT_METRICS_OPTIONS } from '../metrics/options.js';
 import { NAMING_PROFILES } from '../metrics/names.js';
+import { MODEL_SERVER_FORMAT, parseModelServers, type ModelServer } from '../providers/model-servers.js';
+import { GEN_AI_LATEST_EXPERIMENTAL, type GenAiConventions } from '../semconv.js';
 
 export const SAMPLERS = [
   'always_on',
@@ -93,6 +95,36 @@ const signalProtocol: Kind<OtlpProtocol> = {
   read: (r, name, earlier) => (r.raw(name) === undefined ? (earlier('OTEL_EXPORTER_OTLP_PROTOCOL') as OtlpProtocol) : r.oneOf(name, OTLP_PROTOCOLS, 'http/protobuf')),
 };
 
+/**
+ * The spec's comma-separated opt-in list. Only its gen_ai values are the agent's: other values
+ * belong to the components that read them (a fleet may set `http` for its other services), and an
+ * unknown gen_ai value is named in one warning. Without the opt-in, the GenAI names are v1.41's.
+ */
+const semconvOptIn: Kind<GenAiConventions> = {
+  default: '—',
+  read: (r, name) => {
+    const value = r.raw(name);
+    if (value === undefined) return 'v1.41';
+    const genAi = value.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item.startsWith('gen_ai'));
+    const latest = genAi.includes(GEN_AI_LATEST_EXPERIMENTAL);
+    const unknown = genAi.filter((item) => item !== GEN_AI_LATEST_EXPERIMENTAL);
+    if (unknown.length > 0) r.reportBad(name, unknown.join(','), latest ? GEN_AI_LATEST_EXPERIMENTAL : '', `the GenAI value is ${GEN_AI_LATEST_EXPERIMENTAL}; ignored`);
+    return latest ? 'latest' : 'v1.41';
+  },
+};
+
+/** Declared model servers: entries that do not parse are named in one warning and left out, the rest kept. */
+const modelServers: Kind<ModelServer[]> = {
+  default: '—',
+  read: (r, name) => {
+    const value = r.raw(name);
+    if (value === undefined) return [];
+    const { servers, bad } = parseModelServers(value);
+    if (bad.length > 0) r.reportBad(name, bad.join(','), servers.map((server) => server.entry).join(','), `expected ${MODEL_SERVER_FORMAT}; ignored, the other entries kept`);
+    return servers;
+  },
+};
+
 export const usesSamplerRatio = (sampler: SamplerName): boolean => sampler === 'traceidratio' || sampler === 'parentbased_traceidratio';
 
 const metricsDefaults = DEFAULT_METRICS_OPTIONS;
@@ -154,6 +186,7 @@ export const VARIABLES = [
   variable('OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', signalProtocol, 'the metric push\'s own encoding'),
   variable('OTEL_METRIC_EXPORT_INTERVAL', number(60_000, { min: 100, integer: true }), 'ms between OTLP metric pushes'),
   variable('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool(false), 'record prompts and completions'),
+  variable('OTEL_SEMCONV_STABILITY_OPT_IN', semconvOptIn, 'gen_ai_latest_experimental: the GenAI names renamed after v1.41'),
   variable('LLM_OTEL_CAPTURE_MAX_LENGTH', number(8192, { min: 1, integer: true }), 'characters kept of each captured attribute'),
   variable('LLM_OTEL_STREAM_INCLUDE_USAGE', bool(false), 'ask OpenAI-compatible streams for usage'),
   variable(
@@ -161,6 +194,7 @@ export const VARIABLES = [
     number(600_000, { min: 1000, max: MAX_TIMER_MS, integer: true }),
     'a stream with no byte for this long is ended as abandoned',
   ),
+  variable('LLM_OTEL_MODEL_SERVERS', modelServers, 'model servers by origin (and path prefix) and the API each speaks'),
   variable('LLM_OTEL_METRICS_NAMING', oneOf(NAMING_PROFILES, metricsDefaults.naming), 'llm_* names (prometheus) or GenAI convention names (otel)'),
   variable('LLM_OTEL_MAX_SERIES', number(metricsDefaults.maxSeries, { min: 1, integer: true }), 'label sets per metric before folding into other'),
   variable('LLM_OTEL_BUCKETS_FIRST_TOKEN', buckets(metricsDefaults.buckets.firstToken), 'first-token latency boundaries, seconds'),

@@ -92,14 +92,15 @@ export class SeriesCache {
   }
 }
 
+/** One LlmMetric per instrument row of the chosen profile; a row split by operation gives several with the same id. */
 export function createInstruments(
   meter: Meter,
   options: LlmMetricsOptions,
   onOverflow: (instrumentName: string) => void,
-): Map<MetricId, LlmMetric> {
+): LlmMetric[] {
   const shared = new Map<string, { record: RecordFn; guard: CardinalityGuard }>();
-  const metrics = new Map<MetricId, LlmMetric>();
-  for (const { id, metric } of metricsFor(options.naming)) {
+  const metrics: LlmMetric[] = [];
+  for (const { id, metric } of metricsFor(options.naming, options.conventions)) {
     const boundaries = metric.buckets ? options.buckets[metric.buckets] : undefined;
     let instrument = shared.get(metric.name);
     if (!instrument) {
@@ -110,7 +111,7 @@ export function createInstruments(
       shared.set(metric.name, instrument);
     }
     const labelNames = LABEL_NAMES[options.naming];
-    metrics.set(id, new LlmMetric(id, metric, labelNames, instrument.guard, instrument.record, boundaries));
+    metrics.push(new LlmMetric(id, metric, labelNames, instrument.guard, instrument.record, boundaries));
   }
   return metrics;
 }

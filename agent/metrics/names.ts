@@ -7,6 +7,8 @@
 // as exposed (`llm_requests_total`) and the `otel` column as the conventions spell it
 // (`gen_ai.client.operation.duration`, exposed as `gen_ai_client_operation_duration_seconds`).
 
+import { GEN_AI_INFERENCE_OPERATIONS, type GenAiConventions } from '../semconv.js';
+
 export type NamingProfile = 'prometheus' | 'otel';
 export const NAMING_PROFILES: readonly NamingProfile[] = ['prometheus', 'otel'];
 
@@ -70,12 +72,19 @@ export interface MetricName {
   /** Constant attributes this metric adds in this profile (the conventions' gen_ai.token.type). */
   constants?: Readonly<Record<string, string>>;
   buckets?: BucketsId;
+  /** Recorded only for calls of these operations, or of all but these; every call when absent. */
+  operations?: { readonly only: readonly string[] } | { readonly except: readonly string[] };
 }
 
 export interface MetricRow {
   prometheus: MetricName;
   /** Absent where the conventions carry the same data elsewhere (noted on the row). */
   otel?: MetricName;
+  /**
+   * The `otel` column under the newer conventions (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental),
+   * where they renamed the metric after v1.41; several where they split it by operation. Absent: `otel` as is.
+   */
+  otelLatest?: MetricName | readonly MetricName[];
 }
 
 const PROM_LABELS: readonly LabelId[] = ['model', 'provider', 'operation', 'status', 'serviceName'];
@@ -92,6 +101,35 @@ const OTEL_TOKEN_USAGE = {
   labels: OTEL_LABELS,
   buckets: 'tokenCount',
 } as const;
+
+const OTEL_OPERATION_DURATION: MetricName = {
+  name: 'gen_ai.client.operation.duration',
+  unit: 's',
+  description: 'GenAI operation duration.',
+  kind: 'histogram',
+  labels: OTEL_LABELS,
+  buckets: 'generation',
+};
+
+// semantic-conventions-genai#521 renamed the two streaming histograms gen_ai.client.inference.*,
+// attributes unchanged (otelLatest below).
+const OTEL_TIME_TO_FIRST_CHUNK: MetricName = {
+  name: 'gen_ai.client.operation.time_to_first_chunk',
+  unit: 's',
+  description: 'Time to receive the first chunk of a streamed response.',
+  kind: 'histogram',
+  labels: OTEL_LABELS,
+  buckets: 'firstToken',
+};
+
+const OTEL_TIME_PER_OUTPUT_CHUNK: MetricName = {
+  name: 'gen_ai.client.operation.time_per_output_chunk',
+  unit: 's',
+  description: 'Mean time between output chunks of a streamed response, one observation per call.',
+  kind: 'histogram',
+  labels: OTEL_LABELS,
+  buckets: 'timePerToken',
+};
 
 export const METRICS: Record<MetricId, MetricRow> = {
   requests: {
@@ -140,14 +178,12 @@ export const METRICS: Record<MetricId, MetricRow> = {
       labels: PROM_LABELS,
       buckets: 'generation',
     },
-    otel: {
-      name: 'gen_ai.client.operation.duration',
-      unit: 's',
-      description: 'GenAI operation duration.',
-      kind: 'histogram',
-      labels: OTEL_LABELS,
-      buckets: 'generation',
-    },
+    otel: OTEL_OPERATION_DURATION,
+    // semantic-conventions-genai#521: inference has a duration of its own; the rest keep this one.
+    otelLatest: [
+      { ...OTEL_OPERATION_DURATION, name: 'gen_ai.client.inference.duration', description: 'GenAI client inference duration.', operations: { only: GEN_AI_INFERENCE_OPERATIONS } },
+      { ...OTEL_OPERATION_DURATION, operations: { except: GEN_AI_INFERENCE_OPERATIONS } },
+    ],
   },
   firstTokenLatency: {
     prometheus: {
@@ -158,14 +194,8 @@ export const METRICS: Record<MetricId, MetricRow> = {
       labels: PROM_LABELS,
       buckets: 'firstToken',
     },
-    otel: {
-      name: 'gen_ai.client.operation.time_to_first_chunk',
-      unit: 's',
-      description: 'Time to receive the first chunk of a streamed response.',
-      kind: 'histogram',
-      labels: OTEL_LABELS,
-      buckets: 'firstToken',
-    },
+    otel: OTEL_TIME_TO_FIRST_CHUNK,
+    otelLatest: { ...OTEL_TIME_TO_FIRST_CHUNK, name: 'gen_ai.client.inference.time_to_first_chunk' },
   },
   timePerOutputToken: {
     prometheus: {
@@ -176,14 +206,8 @@ export const METRICS: Record<MetricId, MetricRow> = {
       labels: PROM_LABELS,
       buckets: 'timePerToken',
     },
-    otel: {
-      name: 'gen_ai.client.operation.time_per_output_chunk',
-      unit: 's',
-      description: 'Mean time between output chunks of a streamed response, one observation per call.',
-      kind: 'histogram',
-      labels: OTEL_LABELS,
-      buckets: 'timePerToken',
-    },
+    otel: OTEL_TIME_PER_OUTPUT_CHUNK,
+    otelLatest: { ...OTEL_TIME_PER_OUTPUT_CHUNK, name: 'gen_ai.client.inference.time_per_output_chunk' },
   },
   inputTokens: {
     prometheus: {
@@ -207,12 +231,23 @@ export const METRICS: Record<MetricId, MetricRow> = {
   },
 };
 
-/** The metrics one profile exposes, in table order. */
-export function metricsFor(profile: NamingProfile): Array<{ id: MetricId; metric: MetricName }> {
+/**
+ * The metrics one profile exposes, in table order; under the newer conventions the `otel` profile
+ * takes each row's otelLatest where it has one (a row split by operation gives several).
+ */
+export function metricsFor(profile: NamingProfile, conventions: GenAiConventions = 'v1.41'): Array<{ id: MetricId; metric: MetricName }> {
   const picked: Array<{ id: MetricId; metric: MetricName }> = [];
   for (const [id, row] of Object.entries(METRICS) as Array<[MetricId, MetricRow]>) {
-    const metric = row[profile];
-    if (metric) picked.push({ id, metric });
+    const chosen = profile === 'otel' && conventions === 'latest' ? (row.otelLatest ?? row.otel) : row[profile];
+    if (chosen === undefined) continue;
+    for (const metric of Array.isArray(chosen) ? chosen : [chosen as MetricName]) picked.push({ id, metric });
   }
   return picked;
+}
+
+/** Whether a call of this operation is recorded in the metric (see MetricName.operations). */
+export function recordsOperation(metric: MetricName, operation: string): boolean {
+  const { operations } = metric;
+  if (operations === undefined) return true;
+  return 'only' in operations ? operations.only.includes(operation) : !operations.except.includes(operation);
 }

@@ -7,7 +7,7 @@ import { measurement } from './call-facts.js';
 import type { CallSink, ExemplarRef, InFlight } from './call-sink.js';
 import { bucketIndex, type ExemplarReservoir } from './exemplars.js';
 import { SeriesCache, type LlmMetric } from './instruments.js';
-import type { MetricId } from './names.js';
+import { recordsOperation } from './names.js';
 
 /** A call in the gauge: the series it was counted under, so its end subtracts from the same one. */
 class ActiveCall implements InFlight {
@@ -37,8 +37,9 @@ export class CallRecorder implements CallSink {
     private readonly cachedLabelSets: number,
   ) {}
 
-  useMetrics(metrics: ReadonlyMap<MetricId, LlmMetric>): void {
-    this.metrics = [...metrics.values()];
+  /** One per instrument row; a row split by operation (the opt-in's inference duration) gives several with one id. */
+  useMetrics(metrics: readonly LlmMetric[]): void {
+    this.metrics = [...metrics];
     this.activeRequestsIndex = this.metrics.findIndex((metric) => metric.id === 'activeRequests');
     this.series = new SeriesCache(this.metrics, this.cachedLabelSets);
   }
@@ -62,7 +63,7 @@ export class CallRecorder implements CallSink {
     for (let i = 0; i < this.metrics.length; i++) {
       const metric = this.metrics[i]!;
       const value = measurement(metric.id, call);
-      if (value === undefined) continue;
+      if (value === undefined || !recordsOperation(metric.spec, call.operation)) continue;
       const series = this.series.seriesAt(slots, i, call);
       metric.record(value, series.attributes);
       if (!labels) continue;

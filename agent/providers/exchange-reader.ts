@@ -114,6 +114,8 @@ const STREAM_CONTENT_TYPES: ReadonlyArray<readonly [prefix: string, format: Stre
   ['text/event-stream', 'sse'],
   ['application/x-ndjson', 'ndjson'],
   ['application/jsonl', 'ndjson'],
+  // Cohere's v1 streams (chat, generate): one JSON object a line.
+  ['application/stream+json', 'ndjson'],
 ];
 
 /**

@@ -75,3 +75,12 @@ const FIRST_TYPE = /(?<!\\)"type"\s*:\s*"([^"\\]*)"/;
 export function firstTypeName(text: string): string | undefined {
   return FIRST_TYPE.exec(text)?.[1];
 }
+
+/**
+ * firstTypeName for another key (Cohere v1's `event_type`): the first such key's value when it is a
+ * string without escapes. Each reader is compiled once, when its fast path is.
+ */
+export function firstStringValueOf(key: string): (text: string) => string | undefined {
+  const regex = new RegExp(`${keyPrefix([key])}"([^"\\\\]*)"`);
+  return (text) => regex.exec(text)?.[1];
+}

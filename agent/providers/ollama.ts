@@ -1,7 +1,7 @@
 // Ollama's native API: /api/chat (chat) and /api/generate (text_completion), one parser for both.
 // Streams are NDJSON (and stream by default); each line is a whole object, the last one has
 // `done: true` with the stop reason and token counts. Ollama gives no response id.
-import type { KeyedFastPath, ParseOptions, ProviderParser, ResponseFacts } from './types.js';
+import type { ExchangeProof, KeyedFastPath, ParseOptions, ProviderParser, ResponseFacts } from './types.js';
 import { arrayOrEmpty, isObject, numberOrUndefined, parseJson, stringOrUndefined, type JsonObject } from './json.js';
 import { anyValue, nonEmptyArray, nonEmptyString, trueValue } from './json-scan.js';
 import { OTHER_ERROR_TYPE } from './error-type.js';
@@ -80,4 +80,21 @@ export const ollamaParser: ProviderParser = {
   },
 
   fastPath: FAST_PATH,
+};
+
+/**
+ * Ollama's exchange, told apart from an ordinary service's /api/chat: a request naming a model with
+ * `messages` (chat) or a `prompt` (generate), and Ollama's `options` object if any; a response
+ * whose first NDJSON line (or whole body) names the model, the time it was created and whether it
+ * is done, as every Ollama reply does.
+ */
+export const OLLAMA_EXCHANGE_PROOF: ExchangeProof = {
+  request(body) {
+    if (!isObject(body) || typeof body.model !== 'string' || body.model === '') return false;
+    if (!Array.isArray(body.messages) && typeof body.prompt !== 'string') return false;
+    return (body.options === undefined || isObject(body.options)) && (body.stream === undefined || typeof body.stream === 'boolean');
+  },
+  response(json) {
+    return isObject(json) && typeof json.model === 'string' && typeof json.created_at === 'string' && typeof json.done === 'boolean';
+  },
 };

@@ -9,6 +9,7 @@ import type { OutgoingRequest } from './types.js';
 
 export const OPENAI_COMPATIBLE_DEFAULT = 'openai';
 export const OLLAMA = 'ollama';
+export const COHERE = 'cohere';
 export const OLLAMA_DEFAULT_PORT = 11434;
 
 const PROVIDER_BY_HOST: ReadonlyMap<string, string> = new Map([
@@ -21,6 +22,9 @@ const PROVIDER_BY_HOST: ReadonlyMap<string, string> = new Map([
   ['openrouter.ai', 'openrouter'],
   ['api.fireworks.ai', 'fireworks_ai'],
   ['api.perplexity.ai', 'perplexity'],
+  // Cohere's OpenAI-compatible API (/compatibility/v1/chat/completions); its own API has rows of its own.
+  ['api.cohere.com', COHERE],
+  ['api.cohere.ai', COHERE],
 ]);
 
 export function openAiCompatibleProviderName(request: OutgoingRequest): string {

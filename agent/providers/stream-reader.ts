@@ -9,6 +9,7 @@ import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decode
 import { chunkScanner, firstTypeName, scanFor, type KeyPattern } from './json-scan.js';
 import { holeLocator, RepeatedEvents, type HoleLocator } from './repeated-events.js';
 import type { ParseOptions, ProviderParser, ResponseFacts, StreamFastPath, StreamFormat } from './types.js';
+import { firstStringValueOf } from './json-scan.js';
 
 /** An event's verdict from its text: true or false (content or not, nothing else to read), or undefined (parse it). */
 type Settle = (text: string, event: string | undefined, facts: ResponseFacts) => boolean | undefined;
@@ -188,8 +189,9 @@ function compileTyped(fastPath: Extract<StreamFastPath, { kind: 'typed' }>): Set
   const hasContent = scanFor(...fastPath.content);
   const factTypes = new Set(fastPath.factTypes);
   const { typePrefix, contentTypes } = fastPath;
+  const typeOf = fastPath.typeKey === undefined ? firstTypeName : firstStringValueOf(fastPath.typeKey);
   return (text, event) => {
-    const type = event ?? firstTypeName(text);
+    const type = event ?? typeOf(text);
     if (type === undefined || !type.startsWith(typePrefix)) return undefined;
     if (contentTypes.test(type)) return hasContent(text);
     return factTypes.has(type) ? undefined : false;

@@ -13,6 +13,10 @@ import { openAiCompletionsParser } from './openai-completions.js';
 import { openAiEmbeddingsParser } from './openai-embeddings.js';
 import { openAiResponsesParser } from './openai-responses.js';
 import { OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
+import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from './cohere.js';
+import { declaredServerFor, type ModelServerApi } from './model-servers.js';
+import { OLLAMA_EXCHANGE_PROOF } from './ollama.js';
+import { COHERE } from './provider-names.js';
 
 /** The OpenAI API's operations, by the path they end with. */
 const OPENAI_OPERATIONS: readonly { suffix: string; operation: GenAiOperation; parser: ProviderParser }[] = [
@@ -47,6 +51,20 @@ const compatibleRoutes: ProviderRoute[] = OPENAI_OPERATIONS.map(({ suffix, opera
   streamFormat: 'sse',
   parser,
 }));
+
+/**
+ * Cohere's own API. Its paths (`/v1/chat`, `/v2/chat`, `/v1/generate`, `/v2/embed`) are generic
+ * words, so they count as Cohere only on Cohere's hosts (or a server LLM_OTEL_MODEL_SERVERS declares
+ * as one). v1 streams NDJSON (sent as application/stream+json), v2 streams SSE.
+ */
+const COHERE_HOST = /^api\.cohere\.(?:com|ai)$/;
+const cohereRoutes: ProviderRoute[] = [
+  { providerName: COHERE, operation: 'chat', host: COHERE_HOST, path: /^\/v2\/chat$/, streamFormat: 'sse', parser: cohereV2ChatParser },
+  { providerName: COHERE, operation: 'chat', host: COHERE_HOST, path: /^\/v1\/chat$/, streamFormat: 'ndjson', parser: cohereV1Parser },
+  { providerName: COHERE, operation: 'text_completion', host: COHERE_HOST, path: /^\/v1\/generate$/, streamFormat: 'ndjson', parser: cohereV1Parser },
+  { providerName: COHERE, operation: 'embeddings', host: COHERE_HOST, path: /^\/v[12]\/embed$/, streamFormat: 'sse', parser: cohereEmbedParser },
+  { providerName: COHERE, operation: 'rerank', host: COHERE_HOST, path: /^\/v[12]\/rerank$/, streamFormat: 'sse', parser: cohereRerankParser },
+];
 
 /**
  * Ollama's native API. `/api/chat` and `/api/generate` are common words in ordinary services too,
@@ -116,7 +134,40 @@ export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   },
   ...ollamaPath('chat', /^\/api\/chat$/),
   ...ollamaPath('text_completion', /^\/api\/generate$/),
+  ...cohereRoutes,
   ...compatibleRoutes,
+];
+
+/** Ollama's native API on any host: what a declared Ollama server and the candidates below answer. */
+const ollamaNative = (operation: GenAiOperation, path: RegExp): ProviderRoute => ({ providerName: OLLAMA, operation, path, streamFormat: 'ndjson', parser: ollamaParser });
+const anyHost = ({ host: _host, port: _port, ...route }: ProviderRoute): ProviderRoute => route;
+
+/**
+ * What a server declared in LLM_OTEL_MODEL_SERVERS answers, by the API it speaks: these rows are
+ * matched against the path after the declared prefix, on the declared origin only, whatever its
+ * host or port. An OpenAI-compatible server is named as the compatible rows name it; a declared
+ * Ollama serves its native API and the OpenAI paths, both named `ollama`.
+ */
+export const SERVER_API_ROUTES: Readonly<Record<ModelServerApi, readonly ProviderRoute[]>> = {
+  openai: compatibleRoutes,
+  ollama: [
+    ollamaNative('chat', /^\/api\/chat$/),
+    ollamaNative('text_completion', /^\/api\/generate$/),
+    ...compatibleRoutes.map((route) => ({ ...route, providerName: OLLAMA })),
+  ],
+  cohere: cohereRoutes.map(anyHost),
+  anthropic: PROVIDER_ROUTES.filter((route) => route.providerName === 'anthropic'),
+};
+
+/**
+ * Candidates: Ollama's native paths on any other host (behind a reverse proxy, on a GPU box named
+ * otherwise, after a path prefix). Many services have an /api/chat of their own, so a request here
+ * is only a candidate: the transport keeps its plain HTTP span, and it becomes a model call only
+ * when its request body and then its response prove Ollama's shape (transport/candidate-call.ts).
+ */
+export const CANDIDATE_ROUTES: readonly ProviderRoute[] = [
+  { ...ollamaNative('chat', /\/api\/chat$/), proof: OLLAMA_EXCHANGE_PROOF },
+  { ...ollamaNative('text_completion', /\/api\/generate$/), proof: OLLAMA_EXCHANGE_PROOF },
 ];
 
 /**
@@ -132,6 +183,8 @@ export const FINAL_WORDS: ReadonlySet<string> = new Set([
   'messages',
   'chat',
   'generate',
+  'embed',
+  'rerank',
   ...GOOGLE_METHODS.map(({ method }) => method),
   'rawPredict',
   'streamRawPredict',
@@ -166,9 +219,26 @@ export function recognise(request: OutgoingRequest): RecognisedCall | undefined 
   const method = request.method.toUpperCase();
   if (method !== DEFAULT_METHOD) return undefined;
   if (!FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
-  for (const route of PROVIDER_ROUTES) {
+  const declared = declaredServerFor(request);
+  if (declared !== undefined) {
+    const call = firstMatch(SERVER_API_ROUTES[declared.server.api], method, { ...request, path: declared.path }, request);
+    if (call !== undefined) return call;
+  }
+  return firstMatch(PROVIDER_ROUTES, method, request, request);
+}
+
+/** A request that may be a model call, to be proven by its own exchange; undefined for a model call (recognise) and for every other request. */
+export function recogniseCandidate(request: OutgoingRequest): RecognisedCall | undefined {
+  const method = request.method.toUpperCase();
+  if (method !== DEFAULT_METHOD || !FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
+  return firstMatch(CANDIDATE_ROUTES, method, request, request);
+}
+
+/** The first of `routes` matching `matched` (a declared server's request has its prefix cut); names come from `request`. */
+function firstMatch(routes: readonly ProviderRoute[], method: string, matched: OutgoingRequest, request: OutgoingRequest): RecognisedCall | undefined {
+  for (const route of routes) {
     if (method !== (route.method ?? DEFAULT_METHOD)) continue;
-    const match = matches(route, request);
+    const match = matches(route, matched);
     if (match === null) continue;
     const providerName = typeof route.providerName === 'string' ? route.providerName : route.providerName(request);
     const pathModel = pathModelOf(match);

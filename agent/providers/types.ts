@@ -124,6 +124,11 @@ export interface KeyedFastPath {
 /** The fast path of a stream whose events are typed by their SSE name or first `type` key (Anthropic, Responses). */
 export interface TypedFastPath {
   kind: 'typed';
+  /**
+   * The JSON key that names an event's type when the stream has no SSE event names (Cohere v1's
+   * NDJSON `event_type`); `type` when absent.
+   */
+  typeKey?: string;
   /** Only a type with this prefix is taken as the event's own (a nested object's `type` may come first); others are parsed. */
   typePrefix: string;
   /** Types that carry generated content when they hold one of `content`. */
@@ -136,6 +141,17 @@ export interface TypedFastPath {
 }
 
 export type StreamFastPath = KeyedFastPath | TypedFastPath;
+
+/**
+ * What proves that one exchange on a candidate route (a common path on a host that names no model
+ * server) is this API's: its request body, then its response's first stream event or whole body.
+ */
+export interface ExchangeProof {
+  /** The parsed JSON request body has this API's shape. */
+  request(body: unknown): boolean;
+  /** The first decoded stream event (one NDJSON line) or the whole JSON body has this API's shape. */
+  response(json: unknown): boolean;
+}
 
 /** One row of the provider table: which requests a parser handles. */
 export interface ProviderRoute {
@@ -159,6 +175,11 @@ export interface ProviderRoute {
   streams?: boolean;
   streamFormat: StreamFormat;
   parser: ProviderParser;
+  /**
+   * Set on candidate rows only (table.ts's CANDIDATE_ROUTES): a request they match becomes a model
+   * call once its own exchange proves it (transport/candidate-call.ts), never before.
+   */
+  proof?: ExchangeProof;
 }
 
 /** A matched route with its provider name resolved for this request. */

@@ -15,6 +15,8 @@ import { truncate } from './truncate.js';
 export interface RecorderOptions {
   captureContent: boolean;
   captureMaxLength: number;
+  /** The GenAI names to write (OTEL_SEMCONV_STABILITY_OPT_IN); v1.41's when absent. */
+  conventions?: attr.GenAiConventions;
   /** Told when the request is read after the span started, so in-flight counts get the model. */
   onRequestKnown?: (span: Span) => void;
 }
@@ -174,7 +176,9 @@ export function responseFactsAttributes(f: ResponseFacts, options: RecorderOptio
   if (f.inputTokens !== undefined) out[attr.GEN_AI_USAGE_INPUT_TOKENS] = f.inputTokens;
   if (f.outputTokens !== undefined) out[attr.GEN_AI_USAGE_OUTPUT_TOKENS] = f.outputTokens;
   if (f.cacheReadInputTokens !== undefined) out[attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = f.cacheReadInputTokens;
-  if (f.cacheCreationInputTokens !== undefined) out[attr.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = f.cacheCreationInputTokens;
+  if (f.cacheCreationInputTokens !== undefined) {
+    out[attr.GEN_AI_RENAMED_ATTRIBUTES[options.conventions ?? 'v1.41'].cacheCreationInputTokens] = f.cacheCreationInputTokens;
+  }
   if (f.reasoningOutputTokens !== undefined) out[attr.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = f.reasoningOutputTokens;
   if (f.embeddingDimensions !== undefined) out[attr.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = f.embeddingDimensions;
   if (options.captureContent && f.outputText !== undefined) {

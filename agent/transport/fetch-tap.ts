@@ -3,9 +3,8 @@
 // touches the Response the application reads: chunks are observed as undici receives them.
 import diagnostics from 'node:diagnostics_channel';
 import { guard, reportInternalError } from '../log.js';
-import type { ModelCall } from '../spans/model-call.js';
-import type { ModelCalls } from './model-calls.js';
-import { recognise } from '../providers/table.js';
+import type { ModelCalls, ObservedCall } from './model-calls.js';
+import { recognise, recogniseCandidate } from '../providers/table.js';
 import { MAX_REQUEST_BODY_BYTES, requestTarget } from './request-target.js';
 
 /** The part of undici's internal Request that the tap reads (stable across undici 6 and 7). */
@@ -66,7 +65,7 @@ export interface FetchTap {
 }
 
 export function startFetchTap(calls: ModelCalls): FetchTap {
-  const byRequest = new WeakMap<object, ModelCall>();
+  const byRequest = new WeakMap<object, ObservedCall>();
   const sentBodies = new WeakMap<object, SentBody>();
   const useChannel = hasBodyChunkChannel();
 
@@ -91,7 +90,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
       const startedAt = performance.now();
       const origin = parseOrigin(request.origin);
       const target = requestTarget({ method: request.method, protocol: origin.protocol, host: origin.hostname, port: origin.port, path: request.path });
-      const recognised = recognise(target);
+      const recognised = recognise(target) ?? recogniseCandidate(target);
       if (!recognised) return;
       const wholeBody = bodyText(request.body);
       const call = calls.begin(recognised, target, startedAt, wholeBody, (name, value) => request.addHeader(name, value));
@@ -100,7 +99,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
       if (!useChannel) observeOlderUndici(request, call);
     });
 
-  const observeOlderUndici = (request: UndiciRequest, call: ModelCall) => {
+  const observeOlderUndici = (request: UndiciRequest, call: ObservedCall) => {
     wrap(request, 'onData', (chunk) => call.onChunk(chunk as Uint8Array));
     wrap(request, 'onBodySent', (chunk) => onBodyChunkSent(request, chunk as Uint8Array));
     wrap(request, 'onRequestSent', () => onBodySent(request));
@@ -109,7 +108,11 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
   const onHeaders = (message: unknown) =>
     guard('fetch tap (response head)', () => {
       const { request, response } = message as { request: object; response: UndiciResponse };
-      byRequest.get(request)?.onResponseHead(response.statusCode, (name) => headerValue(response.headers, name));
+      const call = byRequest.get(request);
+      if (call === undefined) return;
+      call.onResponseHead(response.statusCode, (name) => headerValue(response.headers, name));
+      // A candidate its response head turned away: its chunks are not even looked at.
+      if (call.dismissed) byRequest.delete(request);
     });
 
   // Hot path: once per body chunk of every fetch response, model call or not.
@@ -124,7 +127,7 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
     }
   };
 
-  const settle = (message: unknown, how: (call: ModelCall, error?: unknown) => void) => {
+  const settle = (message: unknown, how: (call: ObservedCall, error?: unknown) => void) => {
     const { request, error } = message as { request: object; error?: unknown };
     const call = byRequest.get(request);
     if (!call) return;
@@ -158,7 +161,10 @@ export function startFetchTap(calls: ModelCalls): FetchTap {
     stop: () => {
       for (const [channel, handler] of subscriptions) diagnostics.unsubscribe(channel, handler);
     },
-    isModelCall: (request) => byRequest.has(request),
+    isModelCall: (request) => {
+      const call = byRequest.get(request);
+      return call !== undefined && call.provisional !== true;
+    },
   };
 }
 

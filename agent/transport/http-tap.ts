@@ -8,10 +8,9 @@ import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { guard, reportInternalError } from '../log.js';
 import type { RecognisedCall } from '../providers/types.js';
-import type { ModelCall } from '../spans/model-call.js';
-import type { ModelCalls } from './model-calls.js';
+import type { ModelCalls, ObservedCall } from './model-calls.js';
 import { bodyWithStreamUsage } from './stream-usage.js';
-import { recognise } from '../providers/table.js';
+import { recognise, recogniseCandidate } from '../providers/table.js';
 import { MAX_REQUEST_BODY_BYTES, requestTarget, type RequestTarget } from './request-target.js';
 
 export const HTTP_CHANNELS = {
@@ -23,7 +22,7 @@ export const HTTP_CHANNELS = {
 } as const;
 
 interface Pending {
-  call?: ModelCall;
+  call?: ObservedCall;
   recognised: RecognisedCall;
   target: RequestTarget;
   startedAt: number;
@@ -35,7 +34,7 @@ export function startHttpTap(calls: ModelCalls): () => void {
   const byRequest = new WeakMap<ClientRequest, Pending>();
   const requestChannel = hasChannel(HTTP_CHANNELS.created) ? HTTP_CHANNELS.created : HTTP_CHANNELS.start;
 
-  const begin = (request: ClientRequest, pending: Pending, body: string | undefined): ModelCall => {
+  const begin = (request: ClientRequest, pending: Pending, body: string | undefined): ObservedCall => {
     const call = calls.begin(pending.recognised, pending.target, pending.startedAt, body, (name, value) => {
       if (!request.headersSent) request.setHeader(name, value);
     });
@@ -49,7 +48,7 @@ export function startHttpTap(calls: ModelCalls): () => void {
       if (byRequest.has(request)) return;
       const startedAt = performance.now();
       const target = targetOf(request);
-      const recognised = recognise(target);
+      const recognised = recognise(target) ?? recogniseCandidate(target);
       if (!recognised) return;
       const pending: Pending = { recognised, target, startedAt, body: [] };
       byRequest.set(request, pending);
@@ -92,6 +91,11 @@ export function startHttpTap(calls: ModelCalls): () => void {
       const call = pending?.call;
       if (!call) return;
       call.onResponseHead(response.statusCode ?? 0, (name) => headerString(response.headers[name]));
+      // A candidate its response head turned away: its body is left alone.
+      if (call.dismissed) {
+        byRequest.delete(request);
+        return;
+      }
       const push = response.push;
       // Hot path: once per body chunk; no closure allocated per chunk.
       response.push = function observedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
@@ -107,8 +111,8 @@ export function startHttpTap(calls: ModelCalls): () => void {
       response.once('close', () => finish(request, (c) => (response.complete ? c.onComplete() : c.onCancel())));
     });
 
-  const completeCall = (call: ModelCall) => call.onComplete();
-  const finish = (request: ClientRequest, how: (call: ModelCall) => void) => {
+  const completeCall = (call: ObservedCall) => call.onComplete();
+  const finish = (request: ClientRequest, how: (call: ObservedCall) => void) => {
     const call = byRequest.get(request)?.call;
     if (!call || call.ended) return;
     byRequest.delete(request);

@@ -40,6 +40,9 @@ export const JSON_ARRAY: FrameEncoding = {
 
 export const JSON_CONTENT_TYPE = 'application/json';
 
+/** Cohere v1's streams: NDJSON lines under their own content type. */
+export const STREAM_JSON: FrameEncoding = { ...NDJSON, contentType: 'application/stream+json' };
+
 /** The frame with its JSON cut in half but still terminated: what `malformed` sends. */
 export function breakFrame(frame: string, encoding: FrameEncoding): string {
   const body = frame.endsWith(encoding.terminator) ? frame.slice(0, -encoding.terminator.length) : frame;

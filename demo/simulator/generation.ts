@@ -20,19 +20,24 @@ const PROMPT_FIELDS = ['system', 'instructions', 'messages', 'input', 'prompt', 
 /** Inside prompt values, only these keys hold text (not role, type, ids...); Gemini keeps its text in parts. */
 const TEXT_KEYS = ['content', 'text', 'input', 'parts'] as const;
 
+/** Cohere's: v1 chat's message, history and preamble, embed's texts, rerank's query and documents. */
+const COHERE_PROMPT_FIELDS = ['preamble', 'chat_history', 'message', 'texts', 'query', 'documents'] as const;
+/** v1 chat_history entries keep their text in `message`. */
+const COHERE_TEXT_KEYS = ['message'] as const;
+
 function collectText(value: unknown, into: string[]): void {
   if (typeof value === 'string') into.push(value);
   else if (Array.isArray(value)) for (const item of value) collectText(item, into);
   else if (value !== null && typeof value === 'object') {
     const object = value as JsonObject;
-    for (const key of TEXT_KEYS) collectText(object[key], into);
+    for (const key of [...TEXT_KEYS, ...COHERE_TEXT_KEYS]) collectText(object[key], into);
   }
 }
 
 /** Deterministic input token count: the whitespace-separated words of the prompt text (at least 1). */
 export function countPromptTokens(body: JsonObject): number {
   const texts: string[] = [];
-  for (const field of PROMPT_FIELDS) collectText(body[field], texts);
+  for (const field of [...PROMPT_FIELDS, ...COHERE_PROMPT_FIELDS]) collectText(body[field], texts);
   const words = texts.join(' ').match(/\S+/g)?.length ?? 0;
   return Math.max(1, words);
 }

@@ -23,6 +23,13 @@ const ANTHROPIC_ERRORS: Record<ErrorStatus, { type: string; message: string }> =
   500: { type: 'api_error', message: 'Internal server error' },
 };
 
+const COHERE_ERRORS: Record<ErrorStatus, string> = {
+  400: 'invalid request (simulated)',
+  404: 'not found',
+  429: "You are using a Trial key, which is limited to 10 API calls / minute (simulated).",
+  500: 'internal server error, this has been reported to our developers (simulated)',
+};
+
 /** The `error` object OpenAI sends in bodies and inside streams. */
 export function openAIError(status: ErrorStatus, message?: string) {
   const known = OPENAI_ERRORS[status];
@@ -60,6 +67,12 @@ export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
     requestIdHeaders: ['x-request-id'],
     wholeBodyIndent: 2,
     errorBody: (status, _requestId, message) => ({ error: openAIError(status, message) }),
+  },
+  // Cohere's recorded responses carry their request id as x-debug-trace-id; errors are {"message": ...}.
+  cohere: {
+    requestIdHeaders: ['x-debug-trace-id'],
+    wholeBodyIndent: 0,
+    errorBody: (status, _requestId, message) => ({ message: message ?? COHERE_ERRORS[status] }),
   },
   anthropic: {
     requestIdHeaders: ['request-id', 'x-request-id'],

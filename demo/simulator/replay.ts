@@ -30,7 +30,7 @@ export async function loadRecording(dir: string | undefined, name: string): Prom
  */
 export function recordedEncoding(contentType: string, body = ''): FrameEncoding | undefined {
   if (contentType.startsWith('text/event-stream')) return body.includes('\r\n\r\n') ? GOOGLE_SSE : SSE;
-  if (contentType.includes('ndjson')) return NDJSON;
+  if (contentType.includes('ndjson') || contentType.startsWith('application/stream+json')) return NDJSON;
   if (contentType.startsWith('application/json') && body.trimStart().startsWith('[')) return JSON_ARRAY;
   return undefined;
 }

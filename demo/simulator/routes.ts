@@ -8,6 +8,10 @@ import { openAICompletions } from './formats/openai-completions.js';
 import { openAIEmbeddings } from './formats/openai-embeddings.js';
 import { openAIResponses } from './formats/openai-responses.js';
 import type { WireFormat } from './wire-format.js';
+import { cohereEmbedV1, cohereEmbedV2 } from './formats/cohere-embed.js';
+import { cohereRerankV1, cohereRerankV2 } from './formats/cohere-rerank.js';
+import { cohereV1Chat, cohereV1Generate } from './formats/cohere-v1.js';
+import { cohereV2Chat } from './formats/cohere-v2-chat.js';
 
 const FORMATS_BY_PATH: Record<string, WireFormat> = {
   '/v1/chat/completions': openAIChat,
@@ -17,6 +21,13 @@ const FORMATS_BY_PATH: Record<string, WireFormat> = {
   '/v1/messages': anthropicMessages,
   '/api/chat': ollamaChat,
   '/api/generate': ollamaGenerate,
+  '/v2/chat': cohereV2Chat,
+  '/v1/chat': cohereV1Chat,
+  '/v1/generate': cohereV1Generate,
+  '/v1/embed': cohereEmbedV1,
+  '/v2/embed': cohereEmbedV2,
+  '/v1/rerank': cohereRerankV1,
+  '/v2/rerank': cohereRerankV2,
 };
 
 export interface Route {

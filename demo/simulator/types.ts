@@ -1,7 +1,7 @@
 // Public types of the model simulator (treated as API: tests, the benchmark and the demo use them).
 
 /** Which provider's wire format a call was answered in. */
-export type SimProvider = 'openai' | 'anthropic' | 'ollama' | 'gemini';
+export type SimProvider = 'openai' | 'anthropic' | 'ollama' | 'gemini' | 'cohere';
 
 /** Failure a call is asked to simulate (`x-sim-error`). */
 export type SimErrorMode = '429' | '500' | '400' | 'malformed' | 'truncate' | 'hang' | 'midstream';

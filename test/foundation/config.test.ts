@@ -92,6 +92,32 @@ describe('readConfig', () => {
   });
 });
 
+describe('LLM_OTEL_MODEL_SERVERS', () => {
+  it('reads origin[/path]=api entries: host in lower case, the default port, the prefix without its slash', () => {
+    const { config, warnings } = read({ LLM_OTEL_MODEL_SERVERS: ' HTTP://GPU-Box:8080/=Ollama , https://llm.internal/proxy/v1/=openai,https://[::1]:9000=cohere' });
+    expect(warnings).toEqual([]);
+    expect(config.modelServers.map(({ host, port, pathPrefix, api }) => ({ host, port, pathPrefix, api }))).toEqual([
+      { host: 'gpu-box', port: 8080, pathPrefix: '', api: 'ollama' },
+      { host: 'llm.internal', port: 443, pathPrefix: '/proxy/v1', api: 'openai' },
+      { host: '::1', port: 9000, pathPrefix: '', api: 'cohere' },
+    ]);
+  });
+
+  it('names the bad entries in one warning and keeps the others', () => {
+    const { config, warnings } = read({
+      LLM_OTEL_MODEL_SERVERS: 'ftp://files=ollama,http://gpu-box:8080=ollama,http://x=vllm,http://no-api,http://u:p@x=openai,http://x/?q=1=openai',
+    });
+    expect(config.modelServers.map((server) => server.entry)).toEqual(['http://gpu-box:8080=ollama']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('invalid LLM_OTEL_MODEL_SERVERS="ftp://files=ollama,http://x=vllm,http://no-api,http://u:p@x=openai,http://x/?q=1=openai"');
+    expect(warnings[0]).toContain('using the default "http://gpu-box:8080=ollama"');
+  });
+
+  it('declares none by default', () => {
+    expect(read({}).config.modelServers).toEqual([]);
+  });
+});
+
 describe('the configuration table', () => {
   /** An environment that counts how often each name is read. */
   function countingEnv(values: Record<string, string>) {

@@ -446,6 +446,31 @@ const ROWS: Row[] = [
     },
   },
   {
+    variables: ['OTEL_SEMCONV_STABILITY_OPT_IN'],
+    shows: 'http,gen_ai_latest_experimental with the otel names: a chat call on gen_ai.client.inference.*, none on the v1.41 names, no warning',
+    env: () => ({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http,gen_ai_latest_experimental', LLM_OTEL_METRICS_NAMING: 'otel' }),
+    async observe(ctx) {
+      await ctx.work();
+      const text = await ctx.scrape();
+      expect(text).toMatch(/^gen_ai_client_inference_duration_seconds_bucket\{/m);
+      expect(text).toMatch(/^gen_ai_client_inference_time_to_first_chunk_seconds_bucket\{/m);
+      expect(text).not.toMatch(/^gen_ai_client_operation_duration_seconds/m);
+      await ctx.app.stop();
+      expect(ctx.app.stderr).toBe('');
+    },
+  },
+  {
+    variables: ['OTEL_SEMCONV_STABILITY_OPT_IN'],
+    shows: 'an unknown GenAI value: one warning naming it, and v1.41\'s names',
+    env: () => ({ OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest', LLM_OTEL_METRICS_NAMING: 'otel' }),
+    async observe(ctx) {
+      await ctx.work();
+      expect(await ctx.scrape()).toMatch(/^gen_ai_client_operation_duration_seconds_bucket\{/m);
+      await ctx.app.stop();
+      expect(ctx.app.stderr.match(/OTEL_SEMCONV_STABILITY_OPT_IN="gen_ai_latest"/g)).toHaveLength(1);
+    },
+  },
+  {
     variables: ['LLM_OTEL_CAPTURE_MAX_LENGTH'],
     shows: '12 cuts each captured attribute to 12 characters, marked as cut',
     env: () => ({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true', LLM_OTEL_CAPTURE_MAX_LENGTH: '12' }),
@@ -490,6 +515,19 @@ const ROWS: Row[] = [
       // Ended by the shutdown (cancelled), not by the idle sweep (abandoned).
       await ctx.app.stop();
       expect((await modelSpan(ctx)).attributes['llm.response.end']).toBe('cancelled');
+    },
+  },
+  {
+    variables: ['LLM_OTEL_MODEL_SERVERS'],
+    shows: 'the simulator\'s /v1 declared an Ollama server: its OpenAI path is an ollama model call; a bad entry, one warning naming it',
+    env: (ctx) => ({ LLM_OTEL_MODEL_SERVERS: `ftp://files.internal=ollama,${ctx.sim.url}/v1=ollama` }),
+    async observe(ctx) {
+      await ctx.work();
+      expect((await modelSpan(ctx)).attributes['gen_ai.provider.name']).toBe('ollama');
+      await ctx.app.stop();
+      const warnings = ctx.app.stderr.split('\n').filter((line) => line.includes('LLM_OTEL_MODEL_SERVERS'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('"ftp://files.internal=ollama"');
     },
   },
   {
@@ -610,6 +648,7 @@ const DEFAULTS: Row = {
     expect(ctx.upstream.headers[0]!.baggage).toBe('tenant=acme');
     expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
     expect(span.attributes['llm.usage.output_tokens_estimate']).toBeGreaterThan(0);
+    expect(span.attributes['gen_ai.provider.name']).toBe('openai');
     expect(resourceOf(ctx)['service.name']).toBe(`unknown_service:${process.execPath}`);
     expect(await ctx.scrape()).toMatch(/^llm_requests_total\{/m);
     await ctx.app.stop();

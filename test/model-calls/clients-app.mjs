@@ -1,9 +1,10 @@
 // A service that calls models through the real clients users have: openai (newest, over fetch),
-// openai v4 (node-fetch over node:http), @anthropic-ai/sdk, and plain fetch. Each scenario uses
+// openai v4 (node-fetch over node:http), @anthropic-ai/sdk, cohere-ai (v2 and v1 clients), and plain fetch. Each scenario uses
 // its own model name so the test can find its span; each prints one RESULT line.
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
 import Anthropic from '@anthropic-ai/sdk';
+import { CohereClient, CohereClientV2 } from 'cohere-ai';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -11,6 +12,10 @@ const base = process.env.SIM_URL;
 const openai = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'sk-test-SECRET-openai', maxRetries: 0 });
 const openaiV4 = new OpenAIv4({ baseURL: `${base}/v1`, apiKey: 'sk-test-SECRET-v4', maxRetries: 0 });
 const anthropic = new Anthropic({ baseURL: base, apiKey: 'sk-ant-SECRET', maxRetries: 0 });
+// Cohere's clients take the server as `environment`; the test declares the simulator a Cohere server.
+const cohereV2 = new CohereClientV2({ token: 'co-SECRET-cohere-v2', environment: base, maxRetries: 0 });
+const cohereV1 = new CohereClient({ token: 'co-SECRET-cohere-v1', environment: base, maxRetries: 0 });
+const cohereMessages = [{ role: 'user', content: 'say hello to the world' }];
 const schedule = { 'x-sim-first-chunk-ms': '150', 'x-sim-interval-ms': '20', 'x-sim-chunks': '10' };
 const chat = (model, extra = {}) => ({
   model,
@@ -123,6 +128,75 @@ const scenarios = {
   async 'anthropic-nonstream'(name) {
     const message = await anthropic.messages.create({ model: name, max_tokens: 128, messages: [{ role: 'user', content: 'hello' }] });
     return { text: message.content[0].text, usage: message.usage };
+  },
+  async 'cohere-v2-stream'(name) {
+    const stream = await cohereV2.chatStream(
+      { model: name, messages: cohereMessages, maxTokens: 64, temperature: 0.2, p: 0.9, k: 40, seed: 7, stopSequences: ['END'], frequencyPenalty: 0.1, presencePenalty: 0.2 },
+      { headers: schedule },
+    );
+    let text = '';
+    let firstContentReadAt = null;
+    for await (const event of stream) {
+      const delta = event.type === 'content-delta' ? (event.delta?.message?.content?.text ?? '') : '';
+      if (delta && firstContentReadAt === null) firstContentReadAt = epochMs();
+      text += delta;
+    }
+    return { text, firstContentReadAt };
+  },
+  async 'cohere-v2-chat'(name) {
+    const reply = await cohereV2.chat({ model: name, messages: cohereMessages }, { headers: { 'x-sim-chunks': '7' } });
+    return { text: reply.message.content?.[0]?.text, usage: reply.usage, id: reply.id };
+  },
+  async 'cohere-v2-embed'(name) {
+    const result = await cohereV2.embed({ model: name, texts: ['one', 'two'], inputType: 'search_document', embeddingTypes: ['float'] });
+    return { vectors: result.embeddings.float.length, dims: result.embeddings.float[0].length, id: result.id };
+  },
+  async 'cohere-v2-rerank'(name) {
+    const result = await cohereV2.rerank({ model: name, query: 'capital?', documents: ['Paris', 'Rome', 'Oslo'], topN: 2 });
+    return { results: result.results.length, id: result.id };
+  },
+  async 'cohere-v1-stream'(name) {
+    const stream = await cohereV1.chatStream({ model: name, message: 'say hello to the world', temperature: 0.3 }, { headers: schedule });
+    let text = '';
+    let firstContentReadAt = null;
+    for await (const event of stream) {
+      if (event.eventType !== 'text-generation') continue;
+      firstContentReadAt ??= epochMs();
+      text += event.text;
+    }
+    return { text, firstContentReadAt };
+  },
+  async 'cohere-429'(name) {
+    await cohereV2.chat({ model: name, messages: cohereMessages }, { headers: { 'x-sim-error': '429' } });
+  },
+  async 'cohere-abort'(name) {
+    const controller = new AbortController();
+    const stream = await cohereV2.chatStream({ model: name, messages: cohereMessages }, { headers: { ...schedule, 'x-sim-chunks': '50' }, abortSignal: controller.signal });
+    let seen = 0;
+    try {
+      for await (const event of stream) if (event.type === 'content-delta' && ++seen === 3) controller.abort();
+    } catch (error) {
+      return { seen, aborted: error?.name };
+    }
+    return { seen };
+  },
+  async 'fetch-ollama-by-shape'(name) {
+    // Ollama's native API on a port (the simulator's) and host (127.0.0.1) that say nothing of Ollama.
+    const response = await fetch(`${base}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...schedule },
+      body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'hello' }], options: { temperature: 0.1 } }),
+    });
+    return { sha: sha256(Buffer.from(await response.arrayBuffer())) };
+  },
+  async 'fetch-api-chat-not-ollama'(name) {
+    // The service's own chat backend: an Ollama-looking request, answered in another shape.
+    const response = await fetch(`${process.env.PLAIN_URL}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    return { body: await response.text() };
   },
   async 'fetch-ollama-chat'(name) {
     const response = await fetch(`${process.env.OLLAMA_URL}/api/chat`, {

@@ -2,6 +2,8 @@
 // llm-otel-agent`, against the model simulator (a real HTTP server streaming on a known schedule).
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedTokens, startModelSimulator, type ModelSimulator } from '../../demo/simulator/index.js';
 import { startApp, stopAll } from '../helpers/child-app.js';
@@ -33,10 +35,23 @@ const SCENARIOS = [
   'anthropic-nonstream',
   'fetch-ollama-chat',
   'fetch-secrets',
+  'cohere-v2-stream',
+  'cohere-v2-chat',
+  'cohere-v2-embed',
+  'cohere-v2-rerank',
+  'cohere-v1-stream',
+  'cohere-429',
+  'cohere-abort',
 ];
+/** What the service's own /api/chat answers (the plain server): not Ollama's shape. */
+const PLAIN_CHAT_ANSWER = JSON.stringify({ model: 'support-bot', reply: 'Hello from our own chat backend', done: true });
+/** What the simulator adds to a Cohere prompt's billed tokens, as Cohere's preamble does. */
+const COHERE_PREAMBLE_TOKENS = 66;
 
 let sim: ModelSimulator;
 let ollama: ModelSimulator;
+let plain: Server;
+let plainUrl: string;
 let receiver: OtlpReceiver;
 let results: Map<string, Record<string, unknown>>;
 let spans: ReceivedSpan[];
@@ -49,6 +64,10 @@ async function runScenarios(scenarios: string[], env: Record<string, string> = {
     env: {
       SIM_URL: sim.url,
       OLLAMA_URL: ollama.url,
+      PLAIN_URL: plainUrl,
+      // The simulator on 127.0.0.1 stands in for Cohere: the test declares it a Cohere server, as a
+      // service behind a Cohere proxy would.
+      LLM_OTEL_MODEL_SERVERS: `${sim.url}=cohere`,
       RECORDINGS_DIR,
       SCENARIOS: scenarios.join(','),
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -90,6 +109,12 @@ function expectTtftBracketed(model: string, span: ReceivedSpan) {
 beforeAll(async () => {
   sim = await startModelSimulator({ replayDir: RECORDINGS_DIR });
   ollama = await startModelSimulator({ port: OLLAMA_PORT });
+  plain = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(PLAIN_CHAT_ANSWER);
+  });
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
   receiver = await startOtlpReceiver();
   const run = await runScenarios(SCENARIOS);
   results = run.results;
@@ -101,6 +126,8 @@ afterAll(async () => {
   await receiver.close();
   await sim.close();
   await ollama.close();
+  plain.closeAllConnections();
+  plain.close();
 });
 
 describe('model-call spans through real clients', () => {
@@ -265,11 +292,133 @@ describe('model-call spans through real clients', () => {
     );
   });
 
+  it('Cohere v2 streaming chat (cohere-ai): every request attribute, tokens (not billed units), COMPLETE, time to first chunk on the schedule', () => {
+    const span = spanOf('cohere-v2-stream');
+    expect(span.name).toBe('chat cohere-v2-stream');
+    expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'cohere',
+      'gen_ai.request.model': 'cohere-v2-stream',
+      'gen_ai.request.max_tokens': 64,
+      'gen_ai.request.temperature': 0.2,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.top_k': 40,
+      'gen_ai.request.seed': 7,
+      'gen_ai.request.stop_sequences': ['END'],
+      'gen_ai.request.frequency_penalty': 0.1,
+      'gen_ai.request.presence_penalty': 0.2,
+      'gen_ai.request.stream': true,
+      'gen_ai.response.finish_reasons': ['COMPLETE'],
+      'gen_ai.usage.output_tokens': 10,
+      'llm.response.chunk_count': 10,
+      'server.address': '127.0.0.1',
+      'server.port': sim.port,
+      'http.response.status_code': 200,
+    });
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(recordOf('cohere-v2-stream').promptTokens! + COHERE_PREAMBLE_TOKENS);
+    expect(span.attributes['gen_ai.response.id']).toMatch(/^[0-9a-f-]{36}$/);
+    expectTtftBracketed('cohere-v2-stream', span);
+    expect(results.get('cohere-v2-stream')!.text).toBe(TEN_TOKENS);
+  });
+
+  it('Cohere v2 chat, embed and rerank (cohere-ai): ids and usage equal what the client read', () => {
+    const chat = results.get('cohere-v2-chat')! as { id: string; usage: { tokens: { inputTokens: number; outputTokens: number } } };
+    expect(spanOf('cohere-v2-chat').attributes).toMatchObject({
+      'gen_ai.response.id': chat.id,
+      'gen_ai.usage.input_tokens': chat.usage.tokens.inputTokens,
+      'gen_ai.usage.output_tokens': 7,
+      'gen_ai.response.finish_reasons': ['COMPLETE'],
+      'gen_ai.request.stream': false,
+    });
+    expect(spanOf('cohere-v2-chat').attributes['gen_ai.response.time_to_first_chunk']).toBeUndefined();
+    const embed = spanOf('cohere-v2-embed');
+    expect(embed.name).toBe('embeddings cohere-v2-embed');
+    expect(embed.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'cohere',
+      'gen_ai.request.encoding_formats': ['float'],
+      'gen_ai.embeddings.dimension.count': results.get('cohere-v2-embed')!.dims,
+      'gen_ai.usage.input_tokens': 2,
+      'gen_ai.response.id': results.get('cohere-v2-embed')!.id,
+    });
+    const rerank = spanOf('cohere-v2-rerank');
+    expect(rerank.name).toBe('rerank cohere-v2-rerank');
+    expect(rerank.attributes).toMatchObject({ 'gen_ai.operation.name': 'rerank', 'gen_ai.response.id': results.get('cohere-v2-rerank')!.id });
+    expect(rerank.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+  });
+
+  it('Cohere v1 streaming chat (application/stream+json lines through the v1 client)', () => {
+    const span = spanOf('cohere-v1-stream');
+    expect(span.attributes).toMatchObject({
+      'gen_ai.provider.name': 'cohere',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.temperature': 0.3,
+      'gen_ai.response.finish_reasons': ['COMPLETE'],
+      'gen_ai.usage.output_tokens': 10,
+      'llm.response.chunk_count': 10,
+    });
+    expect(span.attributes['gen_ai.response.id']).toMatch(/^[0-9a-f-]{36}$/);
+    expectTtftBracketed('cohere-v1-stream', span);
+    expect(results.get('cohere-v1-stream')!.text).toBe(TEN_TOKENS);
+  });
+
+  it('Cohere: an HTTP error and an aborted stream, the client seeing its own error', () => {
+    expect(results.get('cohere-429')).toMatchObject({ ok: false, error: 'TooManyRequestsError' });
+    expect(spanOf('cohere-429').attributes).toMatchObject({ 'error.type': '429', 'http.response.status_code': 429 });
+    expect(spanOf('cohere-429').status.code).toBe(ERROR);
+    expect(results.get('cohere-abort')).toMatchObject({ ok: true, seen: 3 });
+    const aborted = spanOf('cohere-abort');
+    expect(aborted.attributes).toMatchObject({ 'error.type': 'cancelled', 'llm.response.end': 'cancelled' });
+    expect(aborted.attributes['llm.response.chunk_count'] as number).toBeGreaterThanOrEqual(3);
+    expect(aborted.attributes['llm.response.chunk_count'] as number).toBeLessThan(50);
+  });
+
+  it('Cohere\'s bearer token reaches no span', () => {
+    const everything = JSON.stringify(spans, (_key, value) => (typeof value === 'bigint' ? String(value) : value));
+    expect(everything).not.toContain('co-SECRET');
+  });
+
   it('prompts and completions are not recorded by default', () => {
     for (const span of modelSpans()) {
       expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
       expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
     }
+  });
+});
+
+describe('Ollama recognised by its exchange', () => {
+  it('Ollama on a port and host that name no model server is a model call; the service\'s own /api/chat stays a plain HTTP span', async () => {
+    receiver.clear();
+    const run = await runScenarios(['fetch-ollama-by-shape', 'fetch-api-chat-not-ollama']);
+    expect(run.stderr).toBe('');
+    expect(run.results.get('fetch-api-chat-not-ollama')).toMatchObject({ ok: true, body: PLAIN_CHAT_ANSWER });
+    const all = await receiver.waitForSpans((received) => received.filter((s) => s.kind === CLIENT).length >= 3);
+    const agent = all.filter((s) => s.scope.name === 'llm-otel-agent');
+    expect(agent.map((s) => s.attributes['gen_ai.request.model'])).toEqual(['fetch-ollama-by-shape']);
+    expect(agent[0]!.attributes).toMatchObject({
+      'gen_ai.provider.name': 'ollama',
+      'gen_ai.operation.name': 'chat',
+      'server.port': sim.port,
+      'gen_ai.request.temperature': 0.1,
+      'gen_ai.usage.output_tokens': 10,
+      'gen_ai.response.finish_reasons': ['stop'],
+    });
+    expect(agent[0]!.attributes['gen_ai.response.time_to_first_chunk'] as number).toBeGreaterThanOrEqual(0.15);
+    // The plain HTTP span began before the response proved the call; it stays, beside the model span.
+    const plainSpans = all.filter((s) => s.kind === CLIENT && s.scope.name !== 'llm-otel-agent').map((s) => String(s.attributes['url.full']));
+    expect(plainSpans.sort()).toEqual([`${plainUrl}/api/chat`, `${sim.url}/api/chat`].sort());
+  });
+});
+
+describe('the GenAI names renamed after v1.41 (opt-in)', () => {
+  it('OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental: Anthropic\'s cache writes as gen_ai.usage.cache_write.input_tokens, v1.41\'s name by default', async () => {
+    expect(spanOf('anthropic-stream').attributes).toHaveProperty(['gen_ai.usage.cache_creation.input_tokens'], 0);
+    expect(spanOf('anthropic-stream').attributes).not.toHaveProperty(['gen_ai.usage.cache_write.input_tokens']);
+    receiver.clear();
+    await runScenarios(['anthropic-stream'], { OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental' });
+    const [span] = (await receiver.waitForSpans((all) => all.some((s) => s.scope.name === 'llm-otel-agent'))).filter((s) => s.scope.name === 'llm-otel-agent');
+    expect(span!.attributes).toHaveProperty(['gen_ai.usage.cache_write.input_tokens'], 0);
+    expect(span!.attributes).not.toHaveProperty(['gen_ai.usage.cache_creation.input_tokens']);
   });
 });
 
@@ -331,7 +480,7 @@ describe('replay of real provider recordings', () => {
       expect(result.ok).toBe(true);
       expect(result.sha).toBe(createHash('sha256').update(recording.response.body).digest('hex'));
       const [span] = await receiver.waitForSpans((all) => all.some((s) => s.scope.name === 'llm-otel-agent')).then((all) => all.filter((s) => s.scope.name === 'llm-otel-agent'));
-      const expected = expectedFacts(recording);
+      const expected = new URL(recording.request.url).hostname.includes('cohere') ? expectedCohereFacts(recording) : expectedFacts(recording);
       expect(span!.attributes).toMatchObject(expected);
     });
   }
@@ -369,6 +518,38 @@ function expectedFacts(recording: { request: { url: string; body: { model?: stri
     // A response.completed event means a completed response, whether or not it repeats status.
     if (e.type === 'response.completed') finish.push((e.response.status ?? 'completed') === 'completed' ? 'stop' : e.response.status);
   }
+  if (finish.length) facts['gen_ai.response.finish_reasons'] = finish;
+  return facts;
+}
+
+type Json = Record<string, any>; // recordings are read loosely: a wrong guess fails the comparison
+
+/** A Cohere recording's facts: tokens (else v1's token_count, else billed units), finish reasons as Cohere spells them. */
+function expectedCohereFacts(recording: { request: { body: Json }; response: { content_type: string; body: string } }): Record<string, unknown> {
+  const { body, content_type: contentType } = recording.response;
+  const usageOf = (holder: Json | undefined, tokenCount?: Json) => ({
+    input: holder?.tokens?.input_tokens ?? tokenCount?.prompt_tokens ?? holder?.billed_units?.input_tokens,
+    output: holder?.tokens?.output_tokens ?? tokenCount?.response_tokens ?? holder?.billed_units?.output_tokens,
+  });
+  let finish: string[] = [];
+  let usage: { input?: number; output?: number };
+  if (contentType.startsWith('text/event-stream')) {
+    const end = body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6))).find((e: Json) => e.type === 'message-end');
+    finish = [end.delta.finish_reason];
+    usage = usageOf(end.delta.usage);
+  } else if (/stream\+json|ndjson/.test(contentType)) {
+    const end = body.trimEnd().split('\n').map((l) => JSON.parse(l)).find((e: Json) => e.event_type === 'stream-end');
+    finish = end.response.generations?.map((g: Json) => g.finish_reason) ?? [end.finish_reason];
+    usage = usageOf(end.response.meta, end.response.token_count);
+  } else {
+    const whole = JSON.parse(body);
+    finish = whole.finish_reason ? [whole.finish_reason] : (whole.generations?.map((g: Json) => g.finish_reason) ?? []);
+    usage = usageOf(whole.usage ?? whole.meta, whole.token_count);
+  }
+  const facts: Record<string, unknown> = { 'gen_ai.provider.name': 'cohere' };
+  if (recording.request.body.model !== undefined) facts['gen_ai.request.model'] = recording.request.body.model;
+  if (usage.input !== undefined) facts['gen_ai.usage.input_tokens'] = usage.input;
+  if (usage.output !== undefined) facts['gen_ai.usage.output_tokens'] = usage.output;
   if (finish.length) facts['gen_ai.response.finish_reasons'] = finish;
   return facts;
 }

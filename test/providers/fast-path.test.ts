@@ -70,7 +70,9 @@ describe('the declared fast path agrees with the full parse', () => {
       await ollama?.close();
     });
 
-    const CASES: Array<{ name: string; path: string; body: Record<string, unknown>; headers?: Record<string, string>; ollama?: boolean }> = [
+    /** Cohere's paths are recognised on its own host; the fast path is the parser's, whatever the host. */
+    const cohere = 'api.cohere.com';
+    const CASES: Array<{ name: string; path: string; body: Record<string, unknown>; headers?: Record<string, string>; ollama?: boolean; host?: string }> = [
       { name: 'OpenAI chat', path: '/v1/chat/completions', body: { model: 'm', stream: true, messages } },
       { name: 'OpenAI chat with usage', path: '/v1/chat/completions', body: { model: 'm', stream: true, stream_options: { include_usage: true }, messages } },
       { name: 'OpenAI chat, error mid-stream', path: '/v1/chat/completions', body: { model: 'm', stream: true, messages }, headers: { 'x-sim-error': 'midstream' } },
@@ -88,10 +90,15 @@ describe('the declared fast path agrees with the full parse', () => {
       { name: 'Claude on Vertex AI', path: '/v1/projects/p/locations/l/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict', body: { anthropic_version: 'vertex-2023-10-16', stream: true, max_tokens: 64, messages } },
       { name: 'Ollama chat', path: '/api/chat', body: { model: 'llama3', stream: true, messages }, ollama: true },
       { name: 'Ollama generate', path: '/api/generate', body: { model: 'llama3', stream: true, prompt: 'hello' }, ollama: true },
+      { name: 'Cohere v2 chat', path: '/v2/chat', body: { model: 'm', stream: true, messages }, host: cohere },
+      { name: 'Cohere v2 chat, error mid-stream', path: '/v2/chat', body: { model: 'm', stream: true, messages }, headers: { 'x-sim-error': 'midstream' }, host: cohere },
+      { name: 'Cohere v1 chat', path: '/v1/chat', body: { model: 'm', stream: true, message: 'hello' }, host: cohere },
+      { name: 'Cohere v1 generate', path: '/v1/generate', body: { model: 'm', stream: true, prompt: 'hello' }, host: cohere },
+      { name: 'Cohere v1 generate, error mid-stream', path: '/v1/generate', body: { model: 'm', stream: true, prompt: 'hello' }, headers: { 'x-sim-error': 'midstream' }, host: cohere },
     ];
 
     it.each(CASES.map((c) => c.name))('%s', async (name) => {
-      const { path, body, headers, ollama: isOllama } = CASES.find((c) => c.name === name)!;
+      const { path, body, headers, ollama: isOllama, host } = CASES.find((c) => c.name === name)!;
       const server = isOllama ? ollama : sim;
       const url = new URL(path, server.url);
       const response = await fetch(url, {
@@ -106,7 +113,7 @@ describe('the declared fast path agrees with the full parse', () => {
       })().catch(() => undefined);
       const bytes = new Uint8Array(Buffer.concat(parts));
       // Ollama's native paths are recognised on its port; the fast path is the parser's, whatever the port.
-      const call = recognise({ method: 'POST', host: isOllama ? 'ollama' : url.hostname, port: isOllama ? OLLAMA_PORT : Number(url.port), path: url.pathname });
+      const call = recognise({ method: 'POST', host: host ?? (isOllama ? 'ollama' : url.hostname), port: isOllama ? OLLAMA_PORT : Number(url.port), path: url.pathname });
       expect(call, name).toBeDefined();
       const format = streamFormatFor(call!, response.headers.get('content-type') ?? '', body.stream === true);
       expect(format, name).toBeDefined();

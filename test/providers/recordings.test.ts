@@ -217,6 +217,70 @@ describe('stream recordings', () => {
   });
 });
 
+/** Cohere's usage, as the agent reads it: `tokens` (what the model read and wrote), then v1's `token_count`, then `billed_units`. */
+function cohereUsage(holder: Json | undefined, tokenCount?: Json): Pick<ResponseFacts, 'inputTokens' | 'outputTokens'> {
+  return {
+    inputTokens: holder?.tokens?.input_tokens ?? tokenCount?.prompt_tokens ?? holder?.billed_units?.input_tokens,
+    outputTokens: holder?.tokens?.output_tokens ?? tokenCount?.response_tokens ?? holder?.billed_units?.output_tokens,
+  };
+}
+
+function expectedCohereV2(body: string): Expected {
+  const events: Json[] = naiveSseEvents(body)
+    .filter((e) => e.data !== '[DONE]')
+    .map((e) => ({ event: e.event, ...JSON.parse(e.data) }));
+  const start = events.find((e) => e.type === 'message-start')!;
+  const end = events.find((e) => e.type === 'message-end')!;
+  const deltas = events.filter((e) => e.type === 'content-delta' && e.delta.message.content.text);
+  expect(events.every((e) => e.event === e.type), 'each SSE event is named as its type').toBe(true);
+  return {
+    facts: { responseId: start.id, finishReasons: [end.delta.finish_reason], ...cohereUsage(end.delta.usage) },
+    contentEvents: deltas.length,
+    text: deltas.map((e) => e.delta.message.content.text).join(''),
+  };
+}
+
+function expectedCohereV1(body: string): Expected {
+  const events: Json[] = body.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const end = events.find((e) => e.event_type === 'stream-end')!;
+  const texts = events.filter((e) => e.event_type === 'text-generation' && e.text);
+  const generations: Json[] = end.response.generations ?? [];
+  return {
+    facts: {
+      responseId: end.response.response_id ?? end.response.id ?? end.response.generation_id,
+      finishReasons: generations.length ? generations.map((g) => g.finish_reason) : [end.finish_reason],
+      ...cohereUsage(end.response.meta, end.response.token_count),
+    },
+    contentEvents: texts.length,
+    text: texts.map((e) => e.text).join(''),
+  };
+}
+
+describe('Cohere stream recordings', () => {
+  it('v2 chat (SSE, typed events): id from message-start, COMPLETE and tokens (not billed units) from message-end', () => {
+    const expected = checkStream('cohere-v2-chat-stream.json', expectedCohereV2);
+    expect(expected.facts).toEqual({
+      responseId: '29f14a5a-11de-4cae-9800-25e4747408ea',
+      finishReasons: ['COMPLETE'],
+      inputTokens: 71,
+      outputTokens: 26,
+    });
+    expect(expected.contentEvents).toBe(24);
+    expect(expected.text).toMatch(/^LLMs stand for Large Language Models/);
+  });
+
+  it('v1 generate (NDJSON as application/stream+json): the id, COMPLETE and billed units from stream-end', () => {
+    const expected = checkStream('cohere-generate-stream.json', expectedCohereV1);
+    expect(expected.facts).toEqual({
+      responseId: '1ce1192a-de25-4997-b880-9ff96d6ba2b4',
+      finishReasons: ['COMPLETE'],
+      inputTokens: 5,
+      outputTokens: 55,
+    });
+    expect(expected.contentEvents).toBe(56);
+  });
+});
+
 describe('non-stream recordings', () => {
   function readWhole(file: string, captureContent = false): { recording: Recording; facts: ResponseFacts; body: Json } {
     const recording = loadRecording(file);
@@ -284,8 +348,49 @@ describe('non-stream recordings', () => {
   });
 });
 
+describe('Cohere non-stream recordings', () => {
+  function readWhole(file: string): { facts: ResponseFacts; body: Json } {
+    const recording = loadRecording(file);
+    const facts = emptyResponseFacts();
+    const body = JSON.parse(recording.response.body);
+    parserFor(recording).readResponse(body, facts, NO_CAPTURE);
+    return { facts, body };
+  }
+
+  it('v1 chat: response_id, and token_count (what the model read) before billed units; this older response has no finish reason', () => {
+    const { facts, body } = readWhole('cohere-chat.json');
+    expect(facts).toEqual({ responseId: body.response_id, finishReasons: [], inputTokens: body.token_count.prompt_tokens, outputTokens: body.token_count.response_tokens });
+    expect(facts).toMatchObject({ inputTokens: 1376, outputTokens: 60 });
+    expect(body.meta.billed_units).toEqual({ input_tokens: 23, output_tokens: 60 });
+  });
+
+  it('v2 chat: id, finish reason, usage.tokens', () => {
+    const { facts, body } = readWhole('cohere-v2-chat.json');
+    expect(facts).toEqual({ responseId: body.id, finishReasons: [body.finish_reason], inputTokens: body.usage.tokens.input_tokens, outputTokens: body.usage.tokens.output_tokens });
+    expect(facts).toMatchObject({ finishReasons: ['COMPLETE'], inputTokens: 71, outputTokens: 418 });
+  });
+
+  it('v2 embed: the float vectors\' length, billed input tokens', () => {
+    const { facts, body } = readWhole('cohere-v2-embed.json');
+    expect(facts).toEqual({ responseId: body.id, finishReasons: [], inputTokens: body.meta.billed_units.input_tokens, embeddingDimensions: body.embeddings.float[0].length });
+    expect(facts).toMatchObject({ inputTokens: 2, embeddingDimensions: 1024 });
+  });
+
+  it('v2 rerank: the id; search units are not tokens, so no token count', () => {
+    const { facts, body } = readWhole('cohere-v2-rerank.json');
+    expect(facts).toEqual({ responseId: body.id, finishReasons: [] });
+    expect(body.meta.billed_units).toEqual({ search_units: 1 });
+  });
+});
+
 describe('request bodies of every recording', () => {
   const files = [
+    'cohere-chat.json',
+    'cohere-generate-stream.json',
+    'cohere-v2-chat-stream.json',
+    'cohere-v2-chat.json',
+    'cohere-v2-embed.json',
+    'cohere-v2-rerank.json',
     'anthropic-messages-stream.json',
     'anthropic-messages.json',
     'gemini-generate-content.json',

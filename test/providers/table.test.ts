@@ -1,10 +1,12 @@
 // recognise(): which outgoing requests are model calls, with which provider name and parser.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { declareModelServers, parseModelServers } from '../../agent/providers/model-servers.js';
 import { PROVIDER_ROUTES, recognise } from '../../agent/providers/table.js';
 import { anthropicMessagesParser } from '../../agent/providers/anthropic-messages.js';
 import { geminiParser } from '../../agent/providers/gemini.js';
 import { geminiEmbeddingsParser } from '../../agent/providers/gemini-embeddings.js';
 import { ollamaParser } from '../../agent/providers/ollama.js';
+import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from '../../agent/providers/cohere.js';
 import { openAiChatParser } from '../../agent/providers/openai-chat.js';
 import { openAiCompletionsParser } from '../../agent/providers/openai-completions.js';
 import { openAiEmbeddingsParser } from '../../agent/providers/openai-embeddings.js';
@@ -39,6 +41,15 @@ const MODEL_CALLS: Row[] = [
   ['https://openrouter.ai/api/v1/chat/completions', 'openrouter', 'chat', openAiChatParser, 'sse'],
   ['https://api.fireworks.ai/inference/v1/completions', 'fireworks_ai', 'text_completion', openAiCompletionsParser, 'sse'],
   ['https://api.perplexity.ai/chat/completions', 'perplexity', 'chat', openAiChatParser, 'sse'],
+  // Cohere's own API on its hosts, and its OpenAI-compatible endpoint.
+  ['https://api.cohere.com/v2/chat', 'cohere', 'chat', cohereV2ChatParser, 'sse'],
+  ['https://api.cohere.ai/v1/chat', 'cohere', 'chat', cohereV1Parser, 'ndjson'],
+  ['https://api.cohere.com/v1/generate', 'cohere', 'text_completion', cohereV1Parser, 'ndjson'],
+  ['https://api.cohere.com/v2/embed', 'cohere', 'embeddings', cohereEmbedParser, 'sse'],
+  ['https://api.cohere.ai/v1/embed', 'cohere', 'embeddings', cohereEmbedParser, 'sse'],
+  ['https://api.cohere.com/v2/rerank', 'cohere', 'rerank', cohereRerankParser, 'sse'],
+  ['https://api.cohere.ai/v1/rerank', 'cohere', 'rerank', cohereRerankParser, 'sse'],
+  ['https://api.cohere.com/compatibility/v1/chat/completions', 'cohere', 'chat', openAiChatParser, 'sse'],
   ['http://10.0.0.5:8000/v1/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
   ['http://127.0.0.1:8080/completions', 'openai', 'text_completion', openAiCompletionsParser, 'sse'],
   ['https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', 'openai', 'chat', openAiChatParser, 'sse'],
@@ -77,6 +88,13 @@ const NOT_MODEL_CALLS: [string, string?][] = [
   ['https://shop.example.com/api/autocomplete/completions'],
   ['https://shop.example.com/api/chat'],
   ['http://localhost:3000/api/generate'],
+  // Cohere's paths are generic words: only Cohere's hosts (or a declared server) make them model calls.
+  ['https://shop.example.com/v2/chat'],
+  ['http://127.0.0.1:8080/v1/chat'],
+  ['https://example.com/v1/generate'],
+  ['https://search.example.com/v2/embed'],
+  ['https://search.example.com/v1/rerank'],
+  ['https://api.cohere.com/v1/models'],
   ['https://api.openai.com/v1/chat/completions/abc123'],
   ['https://example.com/'],
   ['https://example.com'],
@@ -117,5 +135,52 @@ describe('recognise', () => {
     const reached = new Set(MODEL_CALLS.map(([url]) => recognise(requestOf(url))!.route));
     const unreached = PROVIDER_ROUTES.filter((route) => !reached.has(route));
     expect(unreached.map((route) => `${route.operation} ${route.path}`)).toEqual([]);
+  });
+});
+
+describe('servers declared in LLM_OTEL_MODEL_SERVERS', () => {
+  const declare = (value: string) => declareModelServers(parseModelServers(value).servers);
+  afterEach(() => declareModelServers([]));
+
+  it('an Ollama server on any host and port: its native API and its OpenAI paths, named ollama', () => {
+    expect(recognise(requestOf('http://gpu-box:8080/api/chat'))).toBeUndefined();
+    declare('http://gpu-box:8080=ollama');
+    const chat = recognise(requestOf('http://gpu-box:8080/api/chat'))!;
+    expect([chat.providerName, chat.route.operation, chat.route.parser, chat.route.streamFormat]).toEqual(['ollama', 'chat', ollamaParser, 'ndjson']);
+    expect(recognise(requestOf('http://gpu-box:8080/api/generate'))!.route.operation).toBe('text_completion');
+    const openAi = recognise(requestOf('http://gpu-box:8080/v1/chat/completions'))!;
+    expect([openAi.providerName, openAi.route.parser]).toEqual(['ollama', openAiChatParser]);
+    // The same name on another port or host is not the declared server.
+    expect(recognise(requestOf('http://gpu-box:8081/api/chat'))).toBeUndefined();
+    expect(recognise(requestOf('http://gpu-box-2:8080/api/chat'))).toBeUndefined();
+    expect(recognise(requestOf('http://gpu-box:8080/api/chat', 'GET'))).toBeUndefined();
+  });
+
+  it('an OpenAI-compatible server on a base path: its paths after the prefix, with or without /v1, named as the compatible rows name it', () => {
+    expect(recognise(requestOf('https://llm.internal/proxy/completions'))).toBeUndefined();
+    declare('https://llm.internal/proxy=openai,https://api.groq.com/gateway=openai');
+    const completions = recognise(requestOf('https://llm.internal/proxy/completions'))!;
+    expect([completions.providerName, completions.route.operation, completions.route.parser]).toEqual(['openai', 'text_completion', openAiCompletionsParser]);
+    expect(recognise(requestOf('https://llm.internal/proxy/v1/embeddings'))!.route.parser).toBe(openAiEmbeddingsParser);
+    expect(recognise(requestOf('https://llm.internal/proxy/responses'))!.route.parser).toBe(openAiResponsesParser);
+    expect(recognise(requestOf('https://api.groq.com/gateway/responses'))!.providerName).toBe('groq');
+    // Outside the prefix, the table's own rows decide: a generic word stays no model call.
+    expect(recognise(requestOf('https://llm.internal/proxyish/completions'))).toBeUndefined();
+    expect(recognise(requestOf('https://llm.internal/app/responses'))).toBeUndefined();
+  });
+
+  it('a Cohere proxy: Cohere\'s paths on it; its other paths fall through to the table', () => {
+    declare('https://cohere-proxy:9000=cohere');
+    const v2 = recognise(requestOf('https://cohere-proxy:9000/v2/chat'))!;
+    expect([v2.providerName, v2.route.parser, v2.route.streamFormat]).toEqual(['cohere', cohereV2ChatParser, 'sse']);
+    expect(recognise(requestOf('https://cohere-proxy:9000/v1/rerank'))!.route.parser).toBe(cohereRerankParser);
+    expect(recognise(requestOf('https://cohere-proxy:9000/v1/chat/completions'))!.providerName).toBe('openai');
+    expect(recognise(requestOf('https://cohere-proxy:9000/api/chat'))).toBeUndefined();
+  });
+
+  it('the longest declared prefix of one origin wins', () => {
+    declare('http://10.0.0.9:4000=openai,http://10.0.0.9:4000/anthropic=anthropic');
+    expect(recognise(requestOf('http://10.0.0.9:4000/anthropic/v1/messages'))!.route.parser).toBe(anthropicMessagesParser);
+    expect(recognise(requestOf('http://10.0.0.9:4000/v1/chat/completions'))!.route.parser).toBe(openAiChatParser);
   });
 });

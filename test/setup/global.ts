@@ -27,7 +27,7 @@ export default async function setup(): Promise<() => void> {
   const modules = join(appRoot, 'node_modules');
   mkdirSync(join(modules, '@anthropic-ai'), { recursive: true });
   symlinkSync(repoRoot, join(modules, 'llm-otel-agent'), 'dir');
-  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk', '@google/genai']) {
+  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk', '@google/genai', 'cohere-ai']) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules', name), join(modules, name), 'dir');
   }
