@@ -1,6 +1,7 @@
 // What sets one simulated provider apart beyond its wire formats (formats/): the headers that carry
 // the request id, how whole bodies are printed, and error bodies in the provider's real shape (for
 // HTTP errors and in-stream errors alike). A new provider is one entry in PROVIDERS.
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { SimProvider } from './types.js';
 
 export type ErrorStatus = 400 | 404 | 429 | 500;
@@ -23,6 +24,14 @@ const ANTHROPIC_ERRORS: Record<ErrorStatus, { type: string; message: string }> =
   500: { type: 'api_error', message: 'Internal server error' },
 };
 
+/** Bedrock's error types by status, sent in `x-amzn-errortype` (the SDK names its exception after it). */
+const BEDROCK_ERRORS: Record<ErrorStatus, { type: string; message: string }> = {
+  400: { type: 'ValidationException', message: 'Malformed input request (simulated).' },
+  404: { type: 'ResourceNotFoundException', message: 'Could not resolve the foundation model.' },
+  429: { type: 'ThrottlingException', message: 'Too many requests, please wait before trying again (simulated).' },
+  500: { type: 'InternalServerException', message: 'The server encountered an internal error (simulated).' },
+};
+
 /** The `error` object OpenAI sends in bodies and inside streams. */
 export function openAIError(status: ErrorStatus, message?: string) {
   const known = OPENAI_ERRORS[status];
@@ -40,6 +49,8 @@ export interface ProviderProfile {
   /** Indent of whole JSON bodies (OpenAI pretty-prints; the others send them compact). */
   wholeBodyIndent: number;
   errorBody(status: ErrorStatus, requestId: string, message?: string): unknown;
+  /** Optional: headers an error response carries besides the request id (Bedrock's error type). */
+  errorHeaders?(status: ErrorStatus): OutgoingHttpHeaders;
 }
 
 export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
@@ -60,6 +71,12 @@ export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
     requestIdHeaders: ['x-request-id'],
     wholeBodyIndent: 0,
     errorBody: (status, _requestId, message) => ({ error: message ?? OPENAI_ERRORS[status].message }),
+  },
+  bedrock: {
+    requestIdHeaders: ['x-amzn-requestid'],
+    wholeBodyIndent: 0,
+    errorBody: (status, _requestId, message) => ({ message: message ?? BEDROCK_ERRORS[status].message }),
+    errorHeaders: (status) => ({ 'x-amzn-errortype': `${BEDROCK_ERRORS[status].type}:http://internal.amazon.com/coral/com.amazon.bedrock/` }),
   },
 };
 

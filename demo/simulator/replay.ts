@@ -1,15 +1,24 @@
 // Replays a real recording ({source, license, request, response}, see the fixtures' README):
-// the recorded body bytes exactly, split into its SSE events or NDJSON lines for pacing.
+// the recorded body bytes exactly, split into its SSE events, NDJSON lines or (a binary body,
+// `body_base64`) AWS event-stream messages for pacing.
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type FrameEncoding, NDJSON, SSE } from './encoding.js';
+import { type Frame, type FrameEncoding, NDJSON, SSE } from './encoding.js';
+import { EVENTSTREAM, splitMessages } from './eventstream.js';
 import type { JsonObject } from './generation.js';
 
 export interface Recording {
   source: string;
   license: string;
   request: { method: string; url: string; body: JsonObject };
-  response: { status: number; content_type: string; body: string };
+  /** `body` is the body's text; a binary body is `body_base64` instead. */
+  response: { status: number; content_type: string; body?: string; body_base64?: string };
+}
+
+/** The recorded body as sent: its text, or the bytes of a binary body. */
+export function recordedBody(recording: Recording): string | Uint8Array {
+  const { body, body_base64: base64 } = recording.response;
+  return base64 === undefined ? (body ?? '') : Buffer.from(base64, 'base64');
 }
 
 /** Loads `name` from `dir`; undefined when there is no such recording (names never leave `dir`). */
@@ -26,7 +35,13 @@ export async function loadRecording(dir: string | undefined, name: string): Prom
 export function recordedEncoding(contentType: string): FrameEncoding | undefined {
   if (contentType.startsWith('text/event-stream')) return SSE;
   if (contentType.includes('ndjson')) return NDJSON;
+  if (contentType.startsWith(EVENTSTREAM.contentType)) return EVENTSTREAM;
   return undefined;
+}
+
+/** The frames of a recorded body: messages of a binary one, else split after each terminator. */
+export function recordedFrames(body: string | Uint8Array, encoding: FrameEncoding): Frame[] {
+  return typeof body === 'string' ? splitFrames(body, encoding) : splitMessages(body);
 }
 
 /** Splits a body after each frame terminator; joining the parts gives the body back unchanged. */

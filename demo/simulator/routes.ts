@@ -1,6 +1,8 @@
 // Which wire format answers a path. Adding an endpoint is one row here (a fixed path, or a pattern
 // when the path names the model) and one file in formats/.
 import { anthropicMessages } from './formats/anthropic-messages.js';
+import { bedrockConverse } from './formats/bedrock-converse.js';
+import { bedrockInvoke } from './formats/bedrock-invoke.js';
 import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
 import { openAIChat } from './formats/openai-chat.js';
 import { openAICompletions } from './formats/openai-completions.js';
@@ -33,7 +35,15 @@ interface PatternRoute {
   streams?: boolean;
 }
 
-const PATTERN_ROUTES: readonly PatternRoute[] = [];
+/** Bedrock: `/model/{modelId}/{operation}`, the id URL-encoded (`%3A`, and `%2F` inside ARNs). */
+const bedrockPath = (operation: string) => new RegExp(`^/model/(?<model>[^/]+)/${operation}$`);
+
+const PATTERN_ROUTES: readonly PatternRoute[] = [
+  { pattern: bedrockPath('converse'), format: bedrockConverse },
+  { pattern: bedrockPath('converse-stream'), format: bedrockConverse, streams: true },
+  { pattern: bedrockPath('invoke'), format: bedrockInvoke },
+  { pattern: bedrockPath('invoke-with-response-stream'), format: bedrockInvoke, streams: true },
+];
 
 // Azure OpenAI: /openai/deployments/{name}/chat/completions?api-version=... and the newer /openai/v1/...
 const AZURE_DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)(\/.+)$/;
