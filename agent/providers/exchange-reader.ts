@@ -102,6 +102,7 @@ const STREAM_CONTENT_TYPES: ReadonlyArray<readonly [prefix: string, format: Stre
   ['text/event-stream', 'sse'],
   ['application/x-ndjson', 'ndjson'],
   ['application/jsonl', 'ndjson'],
+  ['application/vnd.amazon.eventstream', 'aws-eventstream'],
 ];
 
 /**

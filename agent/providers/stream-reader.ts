@@ -2,6 +2,7 @@
 // settles the events that change no facts from their text alone (a whole SSE event from its raw
 // bytes, never decoded: see decoders/sse.ts), and the parser's readEvent parses the rest. `onContent`
 // hears of every event that carried generated content (the recorder stamps its arrival).
+import { createAwsEventStreamDecoder } from './decoders/aws-eventstream.js';
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
@@ -40,6 +41,7 @@ export function createStreamReader(
 const DECODERS: { readonly [F in StreamFormat]: (onEvent: StreamEventHandler, settleRaw: RawEventSettler | undefined) => StreamDecoder } = {
   sse: createSseDecoder,
   ndjson: (onEvent) => createNdjsonDecoder(onEvent),
+  'aws-eventstream': (onEvent) => createAwsEventStreamDecoder(onEvent),
 };
 
 function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void): RawEventSettler {
@@ -76,11 +78,13 @@ function compileKeyed(fastPath: Extract<StreamFastPath, { kind: 'keys' }>): Sett
 function compileTyped(fastPath: Extract<StreamFastPath, { kind: 'typed' }>): Settle {
   const hasContent = scanFor(...fastPath.content);
   const factTypes = new Set(fastPath.factTypes);
+  const quietTypes = fastPath.quietTypes && new Set(fastPath.quietTypes);
   const { typePrefix, contentTypes } = fastPath;
   return (text, event) => {
     const type = event ?? firstTypeName(text);
     if (type === undefined || !type.startsWith(typePrefix)) return undefined;
     if (contentTypes.test(type)) return hasContent(text);
+    if (quietTypes) return quietTypes.has(type) ? false : undefined;
     return factTypes.has(type) ? undefined : false;
   };
 }

@@ -69,7 +69,8 @@ export interface ProviderParser {
   /** A complete (non-streamed) JSON response body. */
   readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void;
   /**
-   * One decoded stream event: an SSE event's data (and its `event:` name, if any) or one NDJSON line.
+   * One decoded stream event: an SSE event's data (and its `event:` name, if any), one NDJSON line,
+   * or an AWS event-stream message's payload (and its event type, see decoders/aws-eventstream.ts).
    * Returns true when the event carries generated content (text, tool-call arguments, reasoning);
    * a role-only delta, a usage-only chunk or a lifecycle event returns false. A pure parse: the
    * stream reader skips it for the events `fastPath` settles.
@@ -90,7 +91,8 @@ export interface ProviderParser {
   requestUsageInStream?(body: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
-export type StreamFormat = 'sse' | 'ndjson';
+/** `aws-eventstream`: AWS's binary event stream (`application/vnd.amazon.eventstream`, Bedrock's streams). */
+export type StreamFormat = 'sse' | 'ndjson' | 'aws-eventstream';
 
 /** The fast path of a stream whose events are untyped chunks (OpenAI chat and completions, Ollama). */
 export interface KeyedFastPath {
@@ -113,6 +115,11 @@ export interface TypedFastPath {
   content: readonly KeyPattern[];
   /** Types that may change the facts (usage, finish reasons, ids, errors): always parsed. Every other type is quiet. */
   factTypes: readonly string[];
+  /**
+   * Optional, for streams whose error events have open-ended names (Bedrock's exceptions): when
+   * given, only these types are quiet and every type that is neither content nor quiet is parsed.
+   */
+  quietTypes?: readonly string[];
 }
 
 export type StreamFastPath = KeyedFastPath | TypedFastPath;

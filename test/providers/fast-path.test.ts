@@ -66,6 +66,8 @@ describe('the declared fast path agrees with the full parse', () => {
       { name: 'OpenAI Responses, error mid-stream', path: '/v1/responses', body: { model: 'm', stream: true, input: 'hello' }, headers: { 'x-sim-error': 'midstream' } },
       { name: 'Anthropic', path: '/v1/messages', body: { model: 'm', stream: true, max_tokens: 64, messages } },
       { name: 'Anthropic, error mid-stream', path: '/v1/messages', body: { model: 'm', stream: true, max_tokens: 64, messages }, headers: { 'x-sim-error': 'midstream' } },
+      { name: 'Bedrock ConverseStream', path: '/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream', body: { messages: [{ role: 'user', content: [{ text: 'hello there' }] }] } },
+      { name: 'Bedrock ConverseStream, exception mid-stream', path: '/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream', body: { messages: [] }, headers: { 'x-sim-error': 'midstream' } },
       { name: 'Ollama chat', path: '/api/chat', body: { model: 'llama3', stream: true, messages }, ollama: true },
       { name: 'Ollama generate', path: '/api/generate', body: { model: 'llama3', stream: true, prompt: 'hello' }, ollama: true },
     ];
