@@ -72,7 +72,7 @@ export function createCallHandler(options: CallHandlerOptions) {
     const writer = new ResponseWriter(res);
     res.once('close', () => {
       record.endedAt = epochNow();
-      record.aborted = !res.writableFinished && !writer.cutByServer;
+      record.aborted = writer.leftEarly;
     });
     const headers: OutgoingHttpHeaders = {};
     for (const name of PROVIDERS[provider].requestIdHeaders) headers[name] = record.id;

@@ -31,6 +31,15 @@ export class ResponseWriter {
     res.once('close', () => this.#gone.abort());
   }
 
+  /**
+   * The client went away before the response ended. Over HTTP/2 a client's reset also ends the
+   * response's writable side (Node does), so the stream's own `aborted` flag says it.
+   */
+  get leftEarly(): boolean {
+    if (this.cutByServer) return false;
+    return this.http2 ? (this.#res as unknown as Http2ServerResponse).stream.aborted : !this.#res.writableFinished;
+  }
+
   /** The connection is closed: nothing more can be written. */
   get gone(): boolean {
     return this.#gone.signal.aborted || this.#res.destroyed;
