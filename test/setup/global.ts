@@ -26,8 +26,9 @@ export default async function setup(): Promise<() => void> {
   rmSync(appRoot, { recursive: true, force: true });
   const modules = join(appRoot, 'node_modules');
   mkdirSync(join(modules, '@anthropic-ai'), { recursive: true });
+  mkdirSync(join(modules, '@aws-sdk'), { recursive: true });
   symlinkSync(repoRoot, join(modules, 'llm-otel-agent'), 'dir');
-  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk']) {
+  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime']) {
     symlinkSync(join(repoRoot, 'node_modules', name), join(modules, name), 'dir');
   }
   process.env.LLM_TEST_APP_ROOT = appRoot;
