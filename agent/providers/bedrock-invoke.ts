@@ -6,7 +6,7 @@
 // `amazon-bedrock-invocationMetrics` in the last chunk, and exceptions.
 import { GEN_AI_REQUEST_STREAM, type GenAiOperation } from '../semconv.js';
 import { readBedrockTokenHeaders, readStreamException } from './bedrock-converse.js';
-import { isObject, numberOrUndefined, parseJson, stringOrUndefined } from './json.js';
+import { isObject, numberOrUndefined, parseJson } from './json.js';
 import type { ParseOptions, ProviderParser, RequestFacts, ResponseFacts } from './types.js';
 
 /** One model family's body shapes. */
@@ -31,10 +31,12 @@ export interface InvokeFamily {
 
 const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
 
-/** The family's JSON text inside a `chunk` event, or undefined. */
+/** A chunk's `bytes` member: base64 holds no quote and no backslash, so the match is exact. */
+const CHUNK_BYTES = /(?<!\\)"bytes"\s*:\s*"([A-Za-z0-9+/=]*)"/;
+
+/** The family's JSON text inside a `chunk` event (`{"bytes": "<base64>", "p": ...}`), or undefined. */
 function chunkText(data: string): string | undefined {
-  const envelope = parseJson(data);
-  const bytes = isObject(envelope) ? stringOrUndefined(envelope.bytes) : undefined;
+  const bytes = CHUNK_BYTES.exec(data)?.[1];
   return bytes === undefined ? undefined : Buffer.from(bytes, 'base64').toString('utf8');
 }
 

@@ -75,13 +75,20 @@ describe('AWS event-stream decoder', () => {
     expect(decode([body.subarray(0, body.length - 3)])).toEqual([['{"stopReason":"end_turn"}', 'messageStop']]);
   });
 
-  it('stops at a checksum that does not match, without a throw, and reads nothing after it', () => {
+  it('stops at a checksum that does not match (the codec checks every message whose headers are new), without a throw, and reads nothing after it', () => {
     const good = eventFrame('a', {});
     const bad = eventFrame('b', {});
     bad[bad.length - 1] ^= 0xff;
     for (const cuts of cutPlans(good.length * 3, 5)) {
       expect(decode(cut(concat(good, bad, eventFrame('c', {})), cuts))).toEqual([['{}', 'a']]);
     }
+  });
+
+  it('reads a message whose header block repeats in place: the same events as the codec\'s decode of each', () => {
+    const deltas = Array.from({ length: 50 }, (_, i) => eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: `t${i}` } }));
+    const body = concat(eventFrame('messageStart', {}), ...deltas, eventFrame('messageStart', {}));
+    const byCodec = deltas.map((frame) => [Buffer.from(codec.decode(frame).body).toString('utf8'), 'contentBlockDelta']);
+    for (const cuts of cutPlans(body.length, 10)) expect(decode(cut(body, cuts))).toEqual([['{}', 'messageStart'], ...byCodec, ['{}', 'messageStart']]);
   });
 
   it('stops at a length no message can have (not an event stream)', () => {
