@@ -31,6 +31,7 @@ import { RedactUrlsProcessor } from './spans/redact.js';
 import { MODEL_CALL_SCOPE } from './semconv.js';
 import { startFetchTap, type FetchTap } from './transport/fetch-tap.js';
 import { startHttpTap } from './transport/http-tap.js';
+import { startHttp2Tap } from './transport/http2-tap.js';
 import { requestTarget } from './transport/request-target.js';
 import { installFetchStreamUsage } from './transport/stream-usage.js';
 import { ModelCalls } from './transport/model-calls.js';
@@ -88,7 +89,8 @@ export function startSdk(config: AgentConfig, agentMetrics: AgentMetrics, mainTh
     onRequestKnown: (span) => agentMetrics.requestKnown(span),
   });
   const fetchTap = startFetchTap(modelCalls);
-  const stopTaps = [() => fetchTap.stop(), startHttpTap(modelCalls)];
+  // node:http2 is not traced by the HTTP instrumentation, so its model calls are never doubled.
+  const stopTaps = [() => fetchTap.stop(), startHttpTap(modelCalls), startHttp2Tap(modelCalls)];
   if (config.streamIncludeUsage) stopTaps.push(installFetchStreamUsage());
 
   if (config.httpInstrumentation) {

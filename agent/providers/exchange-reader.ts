@@ -116,6 +116,7 @@ const STREAM_CONTENT_TYPES: ReadonlyArray<readonly [prefix: string, format: Stre
   ['application/jsonl', 'ndjson'],
   // Cohere's v1 streams (chat, generate): one JSON object a line.
   ['application/stream+json', 'ndjson'],
+  ['application/vnd.amazon.eventstream', 'aws-eventstream'],
 ];
 
 /**

@@ -3,6 +3,7 @@
 // bytes, never decoded: see decoders/sse.ts), and the parser's readEvent parses the rest. `onContent`
 // hears of every event that carried generated content (the recorder stamps its arrival).
 import { createJsonArrayDecoder } from './decoders/json-array.js';
+import { createAwsEventStreamDecoder } from './decoders/aws-eventstream.js';
 import { createNdjsonDecoder } from './decoders/ndjson.js';
 import { createSseDecoder, type RawBytesSettler, type RawEventSettler } from './decoders/sse.js';
 import type { StreamDecoder, StreamEventHandler } from './decoders/stream-decoder.js';
@@ -61,6 +62,7 @@ const DECODERS: { readonly [F in StreamFormat]: DecoderFactory } = {
   sse: createSseDecoder,
   ndjson: (onEvent) => createNdjsonDecoder(onEvent),
   'json-array': (onEvent) => createJsonArrayDecoder(onEvent),
+  'aws-eventstream': (onEvent) => createAwsEventStreamDecoder(onEvent),
 };
 
 function rawSettler(settle: Settle, facts: ResponseFacts, onContent: () => void, repeats: RepeatedEvents | undefined): RawEventSettler {
@@ -188,12 +190,14 @@ function compileKeyed(fastPath: Extract<StreamFastPath, { kind: 'keys' }>): Sett
 function compileTyped(fastPath: Extract<StreamFastPath, { kind: 'typed' }>): Settle {
   const hasContent = scanFor(...fastPath.content);
   const factTypes = new Set(fastPath.factTypes);
+  const quietTypes = fastPath.quietTypes && new Set(fastPath.quietTypes);
   const { typePrefix, contentTypes } = fastPath;
   const typeOf = fastPath.typeKey === undefined ? firstTypeName : firstStringValueOf(fastPath.typeKey);
   return (text, event) => {
     const type = event ?? typeOf(text);
     if (type === undefined || !type.startsWith(typePrefix)) return undefined;
     if (contentTypes.test(type)) return hasContent(text);
+    if (quietTypes) return quietTypes.has(type) ? false : undefined;
     return factTypes.has(type) ? undefined : false;
   };
 }

@@ -7,6 +7,9 @@ import type { OutgoingRequest, ProviderParser, ProviderRoute, RecognisedCall, St
 import { anthropicMessagesParser } from './anthropic-messages.js';
 import { geminiParser } from './gemini.js';
 import { geminiEmbeddingsParser } from './gemini-embeddings.js';
+import { bedrockConverseParser, bedrockConverseStreamParser } from './bedrock-converse.js';
+import { GENERIC_FAMILY, INVOKE_FAMILIES } from './bedrock-families.js';
+import { invokeParser, type InvokeFamily } from './bedrock-invoke.js';
 import { ollamaParser } from './ollama.js';
 import { openAiChatParser } from './openai-chat.js';
 import { openAiCompletionsParser } from './openai-completions.js';
@@ -120,6 +123,36 @@ const vertexAnthropicRoutes: ProviderRoute[] = [
   parser: anthropicMessagesParser,
 }));
 
+/**
+ * AWS Bedrock: the model id is the path's only segment between `/model/` and the operation,
+ * URL-encoded (`anthropic.claude-3-haiku-20240307-v1%3A0`, `us.anthropic...`, ARNs with `%3A` and
+ * `%2F`). Any host: the endpoint is regional (`bedrock-runtime.{region}.amazonaws.com`), private
+ * (VPC endpoints) or a gateway, and the path is Bedrock's own. InvokeModel's body is the model
+ * family's, so there is one row per family, by the model id, before the generic one.
+ */
+const BEDROCK = 'aws.bedrock';
+const BEDROCK_MODEL_ID = '[A-Za-z0-9._~%:-]';
+
+function bedrockPath(operation: string, family?: InvokeFamily): RegExp {
+  // A family's ids may follow a cross-region prefix (`us.`) or an ARN's path (`%2F`).
+  const model = family === undefined ? `${BEDROCK_MODEL_ID}+` : `(?:${BEDROCK_MODEL_ID}*?(?:\\.|%2[Ff]))?${family.modelId}${BEDROCK_MODEL_ID}*`;
+  return new RegExp(`^/model/(?<model>${model})/${operation}$`);
+}
+
+const invokeRoutes = (family: InvokeFamily, match: InvokeFamily | undefined): ProviderRoute[] => [
+  { providerName: BEDROCK, operation: family.operation, path: bedrockPath('invoke', match), streamFormat: 'aws-eventstream', parser: invokeParser(family, false) },
+  ...(family.streams
+    ? [{ providerName: BEDROCK, operation: family.operation, path: bedrockPath('invoke-with-response-stream', match), streams: true, streamFormat: 'aws-eventstream' as const, parser: invokeParser(family, true) }]
+    : []),
+];
+
+const bedrockRoutes: ProviderRoute[] = [
+  { providerName: BEDROCK, operation: 'chat', path: bedrockPath('converse'), streamFormat: 'aws-eventstream', parser: bedrockConverseParser },
+  { providerName: BEDROCK, operation: 'chat', path: bedrockPath('converse-stream'), streams: true, streamFormat: 'aws-eventstream', parser: bedrockConverseStreamParser },
+  ...INVOKE_FAMILIES.flatMap((family) => invokeRoutes(family, family)),
+  ...invokeRoutes(GENERIC_FAMILY, undefined),
+];
+
 export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   ...azureRoutes,
   ...googleRoutes,
@@ -136,6 +169,8 @@ export const PROVIDER_ROUTES: readonly ProviderRoute[] = [
   ...ollamaPath('text_completion', /^\/api\/generate$/),
   ...cohereRoutes,
   ...compatibleRoutes,
+  // Last: no other row's path ends in Bedrock's words, so the others need not try these first.
+  ...bedrockRoutes,
 ];
 
 /** Ollama's native API on any host: what a declared Ollama server and the candidates below answer. */
@@ -188,6 +223,10 @@ export const FINAL_WORDS: ReadonlySet<string> = new Set([
   ...GOOGLE_METHODS.map(({ method }) => method),
   'rawPredict',
   'streamRawPredict',
+  'converse',
+  'converse-stream',
+  'invoke',
+  'invoke-with-response-stream',
 ]);
 
 /** The last path segment, or the part of it after its last `:`. */

@@ -74,8 +74,9 @@ export interface ProviderParser {
   /** A complete (non-streamed) JSON response body. */
   readResponse(body: unknown, facts: ResponseFacts, options: ParseOptions): void;
   /**
-   * One decoded stream event: an SSE event's data (and its `event:` name, if any), one NDJSON line
-   * or one element of a JSON array stream.
+   * One decoded stream event: an SSE event's data (and its `event:` name, if any), one NDJSON line,
+   * one element of a JSON array stream, or an AWS event-stream message's payload (and its event
+   * type, see decoders/aws-eventstream.ts).
    * Returns true when the event carries generated content (text, tool-call arguments, reasoning);
    * a role-only delta, a usage-only chunk or a lifecycle event returns false. A pure parse: the
    * stream reader skips it for the events `fastPath` settles.
@@ -96,8 +97,12 @@ export interface ProviderParser {
   requestUsageInStream?(body: Record<string, unknown>): Record<string, unknown> | undefined;
 }
 
-/** `json-array`: one JSON array whose elements arrive piece by piece (Gemini's streamGenerateContent without `alt=sse`). */
-export type StreamFormat = 'sse' | 'ndjson' | 'json-array';
+/**
+ * `json-array`: one JSON array whose elements arrive piece by piece (Gemini's streamGenerateContent
+ * without `alt=sse`); `aws-eventstream`: AWS's binary event stream (`application/vnd.amazon.eventstream`,
+ * Bedrock's streams).
+ */
+export type StreamFormat = 'sse' | 'ndjson' | 'json-array' | 'aws-eventstream';
 
 /** The fast path of a stream whose events are untyped chunks (OpenAI chat and completions, Ollama). */
 export interface KeyedFastPath {
@@ -138,6 +143,11 @@ export interface TypedFastPath {
   factTypes: readonly string[];
   /** As KeyedFastPath.volatile. */
   volatile?: readonly string[];
+  /**
+   * Optional, for streams whose error events have open-ended names (Bedrock's exceptions): when
+   * given, only these types are quiet and every type that is neither content nor quiet is parsed.
+   */
+  quietTypes?: readonly string[];
 }
 
 export type StreamFastPath = KeyedFastPath | TypedFastPath;

@@ -4,7 +4,7 @@ import { JSON_CONTENT_TYPE } from './encoding.js';
 import { type JsonObject, epochNow, generate } from './generation.js';
 import { hexId } from './ids.js';
 import { PROVIDERS, errorBody } from './providers.js';
-import { loadRecording, recordedEncoding, splitFrames } from './replay.js';
+import { loadRecording, recordedBody, recordedEncoding, recordedFrames } from './replay.js';
 import type { Engines } from './engine.js';
 import { type Call, sendError, sendFrames, sendWhole } from './responder.js';
 import { type Route, findRoute } from './routes.js';
@@ -39,8 +39,9 @@ function notFound(req: IncomingMessage, res: ServerResponse): void {
   res.end(body);
 }
 
-function newRecord(id: string, path: string, provider: SimProvider, receivedAt: number): SimCallRecord {
+function newRecord(id: string, path: string, provider: SimProvider, receivedAt: number, httpVersion: string): SimCallRecord {
   return {
+    httpVersion,
     id,
     path,
     provider,
@@ -66,12 +67,12 @@ export function createCallHandler(options: CallHandlerOptions) {
     if (!route) return notFound(req, res);
 
     const { provider } = route.format;
-    const record = newRecord(hexId('req_', 12), pathname, provider, receivedAt);
+    const record = newRecord(hexId('req_', 12), pathname, provider, receivedAt, req.httpVersion);
     options.calls.push(record);
     const writer = new ResponseWriter(res);
     res.once('close', () => {
       record.endedAt = epochNow();
-      record.aborted = !res.writableFinished && !writer.cutByServer;
+      record.aborted = writer.leftEarly;
     });
     const headers: OutgoingHttpHeaders = {};
     for (const name of PROVIDERS[provider].requestIdHeaders) headers[name] = record.id;
@@ -114,6 +115,7 @@ export function createCallHandler(options: CallHandlerOptions) {
       // A whole body has no "middle" to fail in: midstream fails it as a server error.
       if (schedule.error === 'midstream') return sendError(call, format.provider, 500);
       const indent = PROVIDERS[format.provider].wholeBodyIndent;
+      Object.assign(call.headers, format.wholeBodyHeaders?.(generation));
       const wholeBody = () => JSON.stringify(format.wholeBody(generation), null, indent);
       return sendWhole(call, 200, JSON_CONTENT_TYPE, wholeBody, generation.outputTokens);
     }
@@ -137,15 +139,16 @@ export function createCallHandler(options: CallHandlerOptions) {
     const recordedModel = recording.request.body?.model;
     call.record.model = typeof body.model === 'string' ? body.model : typeof recordedModel === 'string' ? recordedModel : route.pathModel;
 
-    const { status, content_type: contentType, body: recordedBody } = recording.response;
-    const encoding = recordedEncoding(contentType, recordedBody);
-    if (!encoding) return sendWhole(call, status, contentType, () => recordedBody);
+    const { status, content_type: contentType } = recording.response;
+    const recorded = recordedBody(recording);
+    const encoding = recordedEncoding(contentType, typeof recorded === 'string' ? recorded : '');
+    if (!encoding) return sendWhole(call, status, contentType, () => recorded);
     call.record.stream = true;
     return sendFrames(call, {
       status,
       contentType,
       encoding,
-      plan: { head: [], content: splitFrames(recordedBody, encoding), tail: () => [] },
+      plan: { head: [], content: recordedFrames(recorded, encoding), tail: () => [] },
       tokensPerFrame: 0,
       midstreamError: (framesWritten) => format.streaming?.midstreamError(call.record.id, framesWritten, encoding) ?? '',
     });

@@ -1,24 +1,30 @@
 // How frames of a streamed response are encoded: SSE (OpenAI, Anthropic, Gemini with alt=sse),
-// NDJSON (Ollama) or one JSON array written element by element (Gemini without alt=sse).
+// NDJSON (Ollama), one JSON array written element by element (Gemini without alt=sse) or the
+// binary AWS event stream (Bedrock, eventstream.ts).
+
+/** One frame as written: text, or bytes for a binary encoding. */
+export type Frame = string | Uint8Array;
 
 export interface FrameEncoding {
   contentType: string;
-  /** What ends one frame. */
+  /** What ends one text frame; a binary encoding frames by length and has none (''). */
   terminator: string;
-  encode(data: unknown, event?: string): string;
+  encode(data: unknown, event?: string): Frame;
+  /** The frame made unreadable, for `malformed`; text frames get their JSON cut in half (breakFrame). */
+  breakFrame?(frame: Uint8Array): Uint8Array;
 }
 
-export const SSE: FrameEncoding = {
+export const SSE = {
   contentType: 'text/event-stream; charset=utf-8',
   terminator: '\n\n',
-  encode: (data, event) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`,
-};
+  encode: (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`,
+} satisfies FrameEncoding;
 
-export const NDJSON: FrameEncoding = {
+export const NDJSON = {
   contentType: 'application/x-ndjson',
   terminator: '\n',
-  encode: (data) => `${JSON.stringify(data)}\n`,
-};
+  encode: (data: unknown) => `${JSON.stringify(data)}\n`,
+} satisfies FrameEncoding;
 
 /** SSE as Google writes it: CRLF line ends. */
 export const GOOGLE_SSE: FrameEncoding = {
@@ -44,7 +50,8 @@ export const JSON_CONTENT_TYPE = 'application/json';
 export const STREAM_JSON: FrameEncoding = { ...NDJSON, contentType: 'application/stream+json' };
 
 /** The frame with its JSON cut in half but still terminated: what `malformed` sends. */
-export function breakFrame(frame: string, encoding: FrameEncoding): string {
+export function breakFrame(frame: Frame, encoding: FrameEncoding): Frame {
+  if (typeof frame !== 'string') return encoding.breakFrame?.(frame) ?? frame.subarray(0, Math.floor(frame.length / 2));
   const body = frame.endsWith(encoding.terminator) ? frame.slice(0, -encoding.terminator.length) : frame;
   const jsonStart = Math.max(0, body.indexOf('{'));
   const cutAt = jsonStart + Math.max(1, Math.floor((body.length - jsonStart) / 2));

@@ -1,6 +1,7 @@
 // What sets one simulated provider apart beyond its wire formats (formats/): the headers that carry
 // the request id, how whole bodies are printed, and error bodies in the provider's real shape (for
 // HTTP errors and in-stream errors alike). A new provider is one entry in PROVIDERS.
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { SimProvider } from './types.js';
 
 export type ErrorStatus = 400 | 404 | 429 | 500;
@@ -28,6 +29,14 @@ const COHERE_ERRORS: Record<ErrorStatus, string> = {
   404: 'not found',
   429: "You are using a Trial key, which is limited to 10 API calls / minute (simulated).",
   500: 'internal server error, this has been reported to our developers (simulated)',
+};
+
+/** Bedrock's error types by status, sent in `x-amzn-errortype` (the SDK names its exception after it). */
+const BEDROCK_ERRORS: Record<ErrorStatus, { type: string; message: string }> = {
+  400: { type: 'ValidationException', message: 'Malformed input request (simulated).' },
+  404: { type: 'ResourceNotFoundException', message: 'Could not resolve the foundation model.' },
+  429: { type: 'ThrottlingException', message: 'Too many requests, please wait before trying again (simulated).' },
+  500: { type: 'InternalServerException', message: 'The server encountered an internal error (simulated).' },
 };
 
 /** The `error` object OpenAI sends in bodies and inside streams. */
@@ -60,6 +69,8 @@ export interface ProviderProfile {
   /** Indent of whole JSON bodies (OpenAI pretty-prints; the others send them compact). */
   wholeBodyIndent: number;
   errorBody(status: ErrorStatus, requestId: string, message?: string): unknown;
+  /** Optional: headers an error response carries besides the request id (Bedrock's error type). */
+  errorHeaders?(status: ErrorStatus): OutgoingHttpHeaders;
 }
 
 export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
@@ -92,6 +103,12 @@ export const PROVIDERS: Record<SimProvider, ProviderProfile> = {
     requestIdHeaders: ['x-request-id'],
     wholeBodyIndent: 2,
     errorBody: (status, _requestId, message) => ({ error: googleError(status, message) }),
+  },
+  bedrock: {
+    requestIdHeaders: ['x-amzn-requestid'],
+    wholeBodyIndent: 0,
+    errorBody: (status, _requestId, message) => ({ message: message ?? BEDROCK_ERRORS[status].message }),
+    errorHeaders: (status) => ({ 'x-amzn-errortype': `${BEDROCK_ERRORS[status].type}:http://internal.amazon.com/coral/com.amazon.bedrock/` }),
   },
 };
 

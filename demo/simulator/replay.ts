@@ -1,8 +1,10 @@
 // Replays a real recording ({source, license, request, response}, see the fixtures' README):
-// the recorded body bytes exactly, split into its SSE events or NDJSON lines for pacing.
+// the recorded body bytes exactly, split into its SSE events, NDJSON lines or (a binary body,
+// `body_base64`) AWS event-stream messages for pacing.
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type FrameEncoding, GOOGLE_SSE, JSON_ARRAY, NDJSON, SSE } from './encoding.js';
+import { type Frame, type FrameEncoding, GOOGLE_SSE, JSON_ARRAY, NDJSON, SSE } from './encoding.js';
+import { EVENTSTREAM, splitMessages } from './eventstream.js';
 import type { JsonObject } from './generation.js';
 
 export interface Recording {
@@ -10,7 +12,14 @@ export interface Recording {
   license: string;
   /** body: null where the source kept only the response (a stream's chunks). */
   request: { method: string; url: string; body: JsonObject | null };
-  response: { status: number; content_type: string; body: string };
+  /** `body` is the body's text; a binary body is `body_base64` instead. */
+  response: { status: number; content_type: string; body?: string; body_base64?: string };
+}
+
+/** The recorded body as sent: its text, or the bytes of a binary body. */
+export function recordedBody(recording: Recording): string | Uint8Array {
+  const { body, body_base64: base64 } = recording.response;
+  return base64 === undefined ? (body ?? '') : Buffer.from(base64, 'base64');
 }
 
 /** Loads `name` from `dir`; undefined when there is no such recording (names never leave `dir`). */
@@ -26,13 +35,19 @@ export async function loadRecording(dir: string | undefined, name: string): Prom
 /**
  * The stream encoding of a recorded body, or undefined for a whole (JSON) body. SSE framed with
  * CRLF (Google's) is split at its CRLF blank lines; a JSON array (Gemini's stream without alt=sse)
- * is sent a line at a time.
+ * is sent a line at a time; a binary body is AWS event-stream messages.
  */
 export function recordedEncoding(contentType: string, body = ''): FrameEncoding | undefined {
   if (contentType.startsWith('text/event-stream')) return body.includes('\r\n\r\n') ? GOOGLE_SSE : SSE;
   if (contentType.includes('ndjson') || contentType.startsWith('application/stream+json')) return NDJSON;
   if (contentType.startsWith('application/json') && body.trimStart().startsWith('[')) return JSON_ARRAY;
+  if (contentType.startsWith(EVENTSTREAM.contentType)) return EVENTSTREAM;
   return undefined;
+}
+
+/** The frames of a recorded body: messages of a binary one, else split after each terminator. */
+export function recordedFrames(body: string | Uint8Array, encoding: FrameEncoding): Frame[] {
+  return typeof body === 'string' ? splitFrames(body, encoding) : splitMessages(body);
 }
 
 /** Splits a body after each frame terminator; joining the parts gives the body back unchanged. */

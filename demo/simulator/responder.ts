@@ -1,9 +1,9 @@
 // The one place that turns a planned response into writes on the schedule, for every wire format:
 // delays, chunk pacing, simulated failures and the call record's timings.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { type FrameEncoding, JSON_CONTENT_TYPE, breakFrame } from './encoding.js';
+import { type Frame, type FrameEncoding, JSON_CONTENT_TYPE, breakFrame } from './encoding.js';
 import { epochNow } from './generation.js';
-import { type ErrorStatus, errorBody } from './providers.js';
+import { type ErrorStatus, PROVIDERS, errorBody } from './providers.js';
 import type { SimCallRecord, SimProvider, SimSchedule } from './types.js';
 import type { StreamPlan } from './wire-format.js';
 import type { ResponseWriter } from './writer.js';
@@ -45,6 +45,7 @@ export function sendError(call: Call, provider: SimProvider, status: ErrorStatus
     'content-type': JSON_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     ...(status === 429 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}),
+    ...PROVIDERS[provider].errorHeaders?.(status),
   });
   call.writer.end(body);
 }
@@ -57,7 +58,7 @@ export interface FramedResponse {
   /** Generated tokens in each content frame: 1 for generated plans, 0 for replayed recordings. */
   tokensPerFrame: number;
   /** The provider's in-stream error, given how many frames were written before it. */
-  midstreamError(framesWritten: number): string;
+  midstreamError(framesWritten: number): Frame;
 }
 
 /** Streams: head at once, content chunks on the schedule, then the tail (or the simulated failure). */
@@ -67,7 +68,8 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
   writeHead(call, response.status, {
     'content-type': response.contentType,
     'cache-control': 'no-cache',
-    connection: 'keep-alive',
+    // HTTP/2 has no connection-level headers (Node warns and drops them).
+    ...(writer.http2 ? {} : { connection: 'keep-alive' }),
   });
   // Headers go out now, whatever follows, so the client sees the response start at once.
   call.res.flushHeaders();
@@ -89,7 +91,13 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
     contentWritten(call, response.tokensPerFrame);
   }
 
-  if (schedule.error === 'truncate') return writer.cut();
+  if (schedule.error === 'truncate') {
+    // A binary stream frames by length, so it is cut inside its next frame: a cut between whole
+    // frames would read as a complete stream.
+    const next = plan.content[contentToWrite] ?? plan.tail()[0];
+    if (typeof next !== 'string' && next !== undefined) await writer.write(next.subarray(0, Math.floor(next.length / 2)));
+    return writer.cut();
+  }
   if (schedule.error === 'midstream') {
     return writer.end(response.midstreamError(plan.head.length + contentToWrite));
   }
@@ -106,7 +114,7 @@ export async function sendWhole(
   call: Call,
   status: number,
   contentType: string,
-  buildBody: () => string,
+  buildBody: () => string | Uint8Array,
   tokens = 0,
 ): Promise<void> {
   const { writer, schedule } = call;
@@ -116,7 +124,8 @@ export async function sendWhole(
   if (writer.gone) return;
 
   // Built only now, so bodies that report durations (Ollama) include the wait.
-  const bytes = Buffer.from(buildBody());
+  const built = buildBody();
+  const bytes = typeof built === 'string' ? Buffer.from(built) : Buffer.from(built.buffer, built.byteOffset, built.byteLength);
   const half = bytes.subarray(0, Math.floor(bytes.length / 2));
   const malformed = schedule.error === 'malformed';
   writeHead(call, status, {

@@ -2,6 +2,8 @@
 // when the path names the model) and one file in formats/.
 import { anthropicMessages } from './formats/anthropic-messages.js';
 import { geminiBatchEmbedContents, geminiEmbedContent, geminiGenerate, vertexGeminiGenerate } from './formats/gemini.js';
+import { bedrockConverse } from './formats/bedrock-converse.js';
+import { bedrockInvoke } from './formats/bedrock-invoke.js';
 import { ollamaChat, ollamaGenerate } from './formats/ollama.js';
 import { openAIChat } from './formats/openai-chat.js';
 import { openAICompletions } from './formats/openai-completions.js';
@@ -51,6 +53,9 @@ const VERTEX_GEMINI_MODEL = '(?:^|/)(?:projects/[^/]+/locations/[^/]+/)?publishe
 /** Claude on Vertex AI: Anthropic's Messages API, the model in the path. */
 const VERTEX_ANTHROPIC_MODEL = '(?:^|/)(?:projects/[^/]+/locations/[^/]+/)?publishers/anthropic/models/(?<model>[^/:]+)';
 
+/** Bedrock: `/model/{modelId}/{operation}`, the id URL-encoded (`%3A`, and `%2F` inside ARNs). */
+const bedrockPath = (operation: string) => new RegExp(`^/model/(?<model>[^/]+)/${operation}$`);
+
 const PATTERN_ROUTES: readonly PatternRoute[] = [
   // Vertex AI first: its paths end like the Gemini API's.
   { pattern: new RegExp(`${VERTEX_GEMINI_MODEL}:generateContent$`), format: vertexGeminiGenerate },
@@ -63,6 +68,10 @@ const PATTERN_ROUTES: readonly PatternRoute[] = [
   { pattern: new RegExp(`${GEMINI_MODEL}:streamGenerateContent$`), format: geminiGenerate, streams: true },
   { pattern: new RegExp(`${GEMINI_MODEL}:embedContent$`), format: geminiEmbedContent },
   { pattern: new RegExp(`${GEMINI_MODEL}:batchEmbedContents$`), format: geminiBatchEmbedContents },
+  { pattern: bedrockPath('converse'), format: bedrockConverse },
+  { pattern: bedrockPath('converse-stream'), format: bedrockConverse, streams: true },
+  { pattern: bedrockPath('invoke'), format: bedrockInvoke },
+  { pattern: bedrockPath('invoke-with-response-stream'), format: bedrockInvoke, streams: true },
 ];
 
 // Azure OpenAI: /openai/deployments/{name}/chat/completions?api-version=... and the newer /openai/v1/...

@@ -1,7 +1,7 @@
 // Public types of the model simulator (treated as API: tests, the benchmark and the demo use them).
 
 /** Which provider's wire format a call was answered in. */
-export type SimProvider = 'openai' | 'anthropic' | 'ollama' | 'gemini' | 'cohere';
+export type SimProvider = 'openai' | 'anthropic' | 'ollama' | 'gemini' | 'cohere' | 'bedrock';
 
 /** Failure a call is asked to simulate (`x-sim-error`). */
 export type SimErrorMode = '429' | '500' | '400' | 'malformed' | 'truncate' | 'hang' | 'midstream';
@@ -51,6 +51,8 @@ export interface SimCallRecord {
   outputTokens: number;
   /** The client went away before the response ended. */
   aborted: boolean;
+  /** The HTTP version the call came in over: `1.1`, or `2.0` for HTTP/2 (h2c, see server.ts). */
+  httpVersion: string;
 }
 
 export interface ModelSimulatorOptions {

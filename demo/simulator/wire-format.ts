@@ -1,23 +1,24 @@
 // The one interface every wire format implements: the shared responder drives all of them.
-import type { FrameEncoding } from './encoding.js';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Frame, FrameEncoding } from './encoding.js';
 import type { Generation, JsonObject } from './generation.js';
 import type { SimProvider } from './types.js';
 
 /** A streamed response as encoded frames; the responder decides when each is written. */
 export interface StreamPlan {
   /** Written at request arrival, before any delay (OpenAI's role-only delta, Anthropic's message_start...). */
-  head: string[];
+  head: Frame[];
   /** One frame per content chunk (one token each). */
-  content: string[];
+  content: Frame[];
   /** Written after the last content chunk; built only then, so it can carry timings. */
-  tail(): string[];
+  tail(): Frame[];
 }
 
 export interface Streaming {
   /** `encoding` is the one this call streams in (a format may have several: see `encodingFor`). */
   plan(generation: Generation, encoding: FrameEncoding): StreamPlan;
   /** The provider's in-stream error event, given how many frames were written before it. */
-  midstreamError(requestId: string, framesWritten: number, encoding: FrameEncoding): string;
+  midstreamError(requestId: string, framesWritten: number, encoding: FrameEncoding): Frame;
 }
 
 export interface WireFormat {
@@ -36,6 +37,8 @@ export interface WireFormat {
   streaming?: Streaming;
   /** The JSON body of a non-streamed response. */
   wholeBody(generation: Generation): unknown;
+  /** Optional: headers a non-streamed response carries besides its body (Bedrock's token counts). */
+  wholeBodyHeaders?(generation: Generation): OutgoingHttpHeaders;
 }
 
 /** The `stream` flag as most formats read it (absent means false). */

@@ -1,7 +1,10 @@
 // Writes one response chunk by chunk: honours backpressure, waits without per-chunk timers when
-// there is nothing to wait for, and can split a write inside a multi-byte UTF-8 character.
+// there is nothing to wait for, and can split a write inside a multi-byte UTF-8 character. Over
+// HTTP/2 (the compatibility API's response, see server.ts) a cut resets the one stream instead of
+// closing the connection, which other streams share.
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { constants as http2Constants, Http2ServerResponse } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Index just past the lead byte of the first multi-byte UTF-8 character, or -1. */
@@ -19,10 +22,22 @@ export class ResponseWriter {
   #unflushed = 0;
   /** A cut waiting for those bytes, so it drops none of them. */
   #cutPending = false;
+  /** The response is an HTTP/2 stream's: no connection-level headers, and a cut is a stream reset. */
+  readonly http2: boolean;
 
   constructor(res: ServerResponse) {
     this.#res = res;
+    this.http2 = (res as unknown) instanceof Http2ServerResponse;
     res.once('close', () => this.#gone.abort());
+  }
+
+  /**
+   * The client went away before the response ended. Over HTTP/2 a client's reset also ends the
+   * response's writable side (Node does), so the stream's own `aborted` flag says it.
+   */
+  get leftEarly(): boolean {
+    if (this.cutByServer) return false;
+    return this.http2 ? (this.#res as unknown as Http2ServerResponse).stream.aborted : !this.#res.writableFinished;
   }
 
   /** The connection is closed: nothing more can be written. */
@@ -42,10 +57,10 @@ export class ResponseWriter {
     await sleep(ms, undefined, { signal: this.#gone.signal }).catch(() => undefined);
   }
 
-  async write(chunk: string | Buffer, splitUtf8 = false): Promise<void> {
+  async write(chunk: string | Uint8Array, splitUtf8 = false): Promise<void> {
     if (this.gone) return;
     if (splitUtf8) {
-      const bytes = Buffer.from(chunk);
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       const offset = midCharacterOffset(bytes);
       if (offset > 0) {
         await this.#flush(bytes.subarray(0, offset));
@@ -57,7 +72,7 @@ export class ResponseWriter {
     return this.#write(chunk);
   }
 
-  async #write(chunk: string | Buffer): Promise<void> {
+  async #write(chunk: string | Uint8Array): Promise<void> {
     if (this.gone) return;
     this.#unflushed++;
     if (!this.#res.write(chunk, this.#onFlushed)) await this.#drained();
@@ -90,7 +105,7 @@ export class ResponseWriter {
     await once(this.#res, 'drain', { signal: this.#gone.signal }).catch(() => undefined);
   }
 
-  end(chunk?: string | Buffer): void {
+  end(chunk?: string | Uint8Array): void {
     if (!this.gone) this.#res.end(chunk);
   }
 
@@ -108,6 +123,11 @@ export class ResponseWriter {
   }
 
   #endSocket(): void {
+    if (this.http2) {
+      // RST_STREAM: what an HTTP/2 server or proxy sends when the upstream of one stream fails.
+      (this.#res as unknown as Http2ServerResponse).stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
     const socket = this.#res.socket;
     if (socket) socket.end();
     else this.#res.destroy();

@@ -41,7 +41,7 @@ const chunks = (count: number, done: boolean) =>
     ...(done && i === count - 1 ? { done: 'STOP' } : {}),
   }));
 
-const BODIES: Record<StreamFormat, (items: object[]) => string> = {
+const BODIES: Record<Exclude<StreamFormat, 'aws-eventstream'>, (items: object[]) => string> = {
   sse: (items) => items.map((item) => `data: ${JSON.stringify(item)}\n\n`).join(''),
   ndjson: (items) => items.map((item) => `${JSON.stringify(item)}\n`).join(''),
   'json-array': (items) => `[${items.map((item) => JSON.stringify(item, null, 2)).join('\n,\r\n')}\n]`,

@@ -5,7 +5,19 @@ import { recognise } from '../../agent/providers/table.js';
 import { streamFormatOf } from '../../agent/providers/exchange-reader.js';
 import { emptyResponseFacts, type ProviderParser, type ResponseFacts } from '../../agent/providers/types.js';
 import { GEN_AI_REQUEST_CHOICE_COUNT, GEN_AI_REQUEST_ENCODING_FORMATS, GEN_AI_REQUEST_MAX_TOKENS, GEN_AI_REQUEST_STREAM } from '../../agent/semconv.js';
-import { cutPlans, eventBoundaryCuts, loadRecording, naiveSseEvents, outgoingRequestOf, replay, type Recording } from './recordings.js';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { GEN_AI_REQUEST_TEMPERATURE, GEN_AI_REQUEST_TOP_K, GEN_AI_REQUEST_TOP_P } from '../../agent/semconv.js';
+import {
+  cutPlans,
+  eventBoundaryCuts,
+  loadBinaryRecording,
+  loadRecording,
+  messageBoundaryCuts,
+  naiveSseEvents,
+  outgoingRequestOf,
+  replay,
+  type Recording,
+} from './recordings.js';
 
 const CAPTURE = { captureContent: true };
 const NO_CAPTURE = { captureContent: false };
@@ -447,5 +459,141 @@ describe('request bodies of every recording', () => {
     expect(parserFor(responses).readRequest(responses.request.body, CAPTURE).inputMessages).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Answer in up to 3 words: Which ocean contains Bouvet Island?' }] },
     ]);
+  });
+});
+
+describe('Bedrock recordings', () => {
+  const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (text) => Buffer.from(text, 'utf8'));
+
+  /** The messages of an AWS event stream, framed by their length prefixes and decoded by the AWS SDK's codec. */
+  function messagesOf(bytes: Uint8Array): { type: string; payload: Json }[] {
+    const messages: { type: string; payload: Json }[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const length = Buffer.from(bytes.buffer, bytes.byteOffset + at, 4).readUInt32BE(0);
+      const { headers, body } = codec.decode(bytes.subarray(at, at + length));
+      messages.push({ type: String(headers[':event-type']?.value), payload: JSON.parse(Buffer.from(body).toString('utf8')) });
+      at += length;
+    }
+    return messages;
+  }
+
+  function expectedConverseStream(bytes: Uint8Array): Expected {
+    const messages = messagesOf(bytes);
+    const deltas = messages.filter((m) => m.type === 'contentBlockDelta' && m.payload.delta.text);
+    const usage = messages.find((m) => m.type === 'metadata')!.payload.usage;
+    return {
+      facts: {
+        finishReasons: [messages.find((m) => m.type === 'messageStop')!.payload.stopReason],
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+      },
+      contentEvents: deltas.length,
+      text: deltas.map((m) => m.payload.delta.text).join(''),
+    };
+  }
+
+  function expectedTitanStream(bytes: Uint8Array): Expected {
+    const chunks: Json[] = messagesOf(bytes).map((m) => JSON.parse(Buffer.from(m.payload.bytes, 'base64').toString('utf8')));
+    const last = chunks.at(-1)!;
+    return {
+      facts: { inputTokens: last.inputTextTokenCount, outputTokens: last.totalOutputTextTokenCount, finishReasons: [last.completionReason] },
+      contentEvents: chunks.filter((c) => c.outputText).length,
+      text: chunks.map((c) => c.outputText).join(''),
+    };
+  }
+
+  /** Replays a binary stream recording cut at every byte, at random and one byte at a time, fast path on and off, capture on and off. */
+  function checkBinaryStream(file: string, expectedOf: (bytes: Uint8Array) => Expected): Expected {
+    const { recording, bytes } = loadBinaryRecording(file);
+    const call = recognise(outgoingRequestOf(recording))!;
+    expect(call, file).toBeDefined();
+    const { parser, streamFormat } = call.route;
+    expect(streamFormat).toBe('aws-eventstream');
+    const expected = expectedOf(bytes);
+    const plans = [messageBoundaryCuts(bytes), ...cutPlans(bytes.length, 60)];
+    for (const cuts of plans) {
+      for (const fastPath of [true, false]) {
+        const run = replay(parser, streamFormat, bytes, cuts, NO_CAPTURE, { fastPath });
+        if (run.contentEvents !== expected.contentEvents || JSON.stringify(run.facts) !== JSON.stringify(expected.facts)) {
+          expect({ cuts, fastPath, facts: run.facts, contentEvents: run.contentEvents }).toEqual({ cuts, fastPath, ...expected, text: undefined });
+        }
+      }
+      const captured = replay(parser, streamFormat, bytes, cuts, CAPTURE);
+      if (captured.facts.outputText !== expected.text) expect({ cuts, text: captured.facts.outputText }).toEqual({ cuts, text: expected.text });
+    }
+    return expected;
+  }
+
+  it('ConverseStream (a live capture): eu.anthropic.claude-sonnet-4-6, 12 in / 5 out, end_turn, two content deltas', () => {
+    const expected = checkBinaryStream('bedrock-converse-stream.json', expectedConverseStream);
+    expect(expected).toEqual({ facts: { finishReasons: ['end_turn'], inputTokens: 12, outputTokens: 5 }, contentEvents: 2, text: 'OK.' });
+    const { recording, bytes } = loadBinaryRecording('bedrock-converse-stream.json');
+    const call = recognise(outgoingRequestOf(recording))!;
+    expect(call).toMatchObject({ providerName: 'aws.bedrock', pathModel: 'eu.anthropic.claude-sonnet-4-6', route: { operation: 'chat', streams: true } });
+    // One message per chunk, as Bedrock writes them: the content deltas are settled by the fast path.
+    expect(replay(call.route.parser, 'aws-eventstream', bytes, messageBoundaryCuts(bytes)).settled).toBeGreaterThanOrEqual(2);
+  });
+
+  it('InvokeModelWithResponseStream, Amazon Titan: 8 in / 17 out, FINISH, from the chunk inside the event', () => {
+    const expected = checkBinaryStream('bedrock-titan-invoke-stream.json', expectedTitanStream);
+    expect(expected).toEqual({
+      facts: { inputTokens: 8, outputTokens: 17, finishReasons: ['FINISH'] },
+      contentEvents: 1,
+      text: '\nThe four cardinal directions are north, south, east, and west.',
+    });
+  });
+
+  it('InvokeModel, Anthropic Text Completions (claude-v2): the stop reason; no counts in the body, the model from the path', () => {
+    const recording = loadRecording('bedrock-anthropic-invoke.json');
+    const call = recognise(outgoingRequestOf(recording))!;
+    expect(call).toMatchObject({ providerName: 'aws.bedrock', pathModel: 'anthropic.claude-v2', route: { operation: 'chat' } });
+    const body = JSON.parse(recording.response.body);
+    const facts = emptyResponseFacts();
+    call.route.parser.readResponse(body, facts, CAPTURE);
+    expect(facts).toEqual({ finishReasons: [body.stop_reason], outputText: body.completion });
+    expect(facts.finishReasons).toEqual(['stop_sequence']);
+    expect(call.route.parser.readRequest(recording.request.body, NO_CAPTURE)).toEqual({
+      stream: false,
+      attributes: {
+        [GEN_AI_REQUEST_MAX_TOKENS]: 300,
+        [GEN_AI_REQUEST_TEMPERATURE]: 0.5,
+        [GEN_AI_REQUEST_TOP_P]: 1,
+        [GEN_AI_REQUEST_TOP_K]: 250,
+        [GEN_AI_REQUEST_STREAM]: false,
+      },
+    });
+  });
+
+  it('Converse through an inference profile ARN (Nova Lite): 2 in / 10 out, max_tokens, the ARN decoded as the model', () => {
+    const recording = loadRecording('bedrock-converse.json');
+    const call = recognise(outgoingRequestOf(recording))!;
+    expect(call.pathModel).toBe('arn:aws:bedrock:eu-west-1:474668406012:inference-profile/eu.amazon.nova-lite-v1:0');
+    const body = JSON.parse(recording.response.body);
+    const facts = emptyResponseFacts();
+    call.route.parser.readResponse(body, facts, CAPTURE);
+    expect(facts).toEqual({
+      finishReasons: [body.stopReason],
+      inputTokens: body.usage.inputTokens,
+      outputTokens: body.usage.outputTokens,
+      outputText: body.output.message.content[0].text,
+    });
+    expect(facts).toMatchObject({ finishReasons: ['max_tokens'], inputTokens: 2, outputTokens: 10 });
+    expect(call.route.parser.readRequest(recording.request.body, CAPTURE)).toEqual({
+      stream: false,
+      attributes: { [GEN_AI_REQUEST_STREAM]: false },
+      inputMessages: [{ role: 'user', parts: [{ type: 'text', content: 'Say hello' }] }],
+      systemInstructions: undefined,
+    });
+  });
+
+  it('Titan\'s request: textGenerationConfig, an empty stopSequences left out, stream from the path', () => {
+    const { recording } = loadBinaryRecording('bedrock-titan-invoke-stream.json');
+    const call = recognise(outgoingRequestOf(recording))!;
+    expect(call.route.operation).toBe('text_completion');
+    expect(call.route.parser.readRequest(recording.request.body, NO_CAPTURE)).toEqual({
+      model: undefined,
+      stream: true,
+      attributes: { [GEN_AI_REQUEST_MAX_TOKENS]: 4096, [GEN_AI_REQUEST_TEMPERATURE]: 0, [GEN_AI_REQUEST_TOP_P]: 1, [GEN_AI_REQUEST_STREAM]: true },
+    });
   });
 });

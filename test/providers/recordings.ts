@@ -20,7 +20,29 @@ export function loadRecording(file: string): Recording {
   return JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Recording;
 }
 
-export function outgoingRequestOf(recording: Recording): OutgoingRequest {
+/** A recording whose body is binary (Bedrock's AWS event streams): `response.body_base64` instead of `body`. */
+export interface BinaryRecording extends Omit<Recording, 'response'> {
+  response: { status: number; content_type: string; body_base64: string };
+}
+
+/** Loads a binary recording and its body's bytes, exactly as sent. */
+export function loadBinaryRecording(file: string): { recording: BinaryRecording; bytes: Uint8Array } {
+  const recording = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as BinaryRecording;
+  if (typeof recording.response.body_base64 !== 'string') throw new Error(`${file} has no body_base64`);
+  return { recording, bytes: new Uint8Array(Buffer.from(recording.response.body_base64, 'base64')) };
+}
+
+/** Cuts at the boundaries of an AWS event stream's messages (by their length prefixes): one whole message per chunk. */
+export function messageBoundaryCuts(bytes: Uint8Array): number[] {
+  const cuts: number[] = [];
+  for (let at = 0; at + 4 <= bytes.length; ) {
+    at += Buffer.from(bytes.buffer, bytes.byteOffset + at, 4).readUInt32BE(0);
+    if (at < bytes.length) cuts.push(at);
+  }
+  return cuts;
+}
+
+export function outgoingRequestOf(recording: Pick<Recording, 'request'>): OutgoingRequest {
   const url = new URL(recording.request.url);
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   return { method: recording.request.method, host: url.hostname, port, path: url.pathname };

@@ -78,7 +78,42 @@ const MODEL_CALLS: Row[] = [
   ['https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-3-5-haiku%4020241022:streamRawPredict', 'gcp.vertex_ai', 'chat', anthropicMessagesParser, 'sse', 'claude-3-5-haiku@20241022'],
 ];
 
+const BEDROCK = 'https://bedrock-runtime.us-east-1.amazonaws.com/model';
+const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0';
+
+/** Bedrock: the model id in the path, URL-encoded as the AWS SDK sends it; every family's two rows, and the generic ones. */
+const BEDROCK_CALLS: [url: string, operation: string, streams: boolean, pathModel: string][] = [
+  [`${BEDROCK}/${encodeURIComponent(HAIKU)}/converse`, 'chat', false, HAIKU],
+  [`${BEDROCK}/${encodeURIComponent(HAIKU)}/converse-stream`, 'chat', true, HAIKU],
+  [`${BEDROCK}/${encodeURIComponent(PROFILE_ARN)}/converse-stream`, 'chat', true, PROFILE_ARN],
+  [`${BEDROCK}/${encodeURIComponent(HAIKU)}/invoke`, 'chat', false, HAIKU],
+  [`${BEDROCK}/us.${encodeURIComponent(HAIKU)}/invoke-with-response-stream`, 'chat', true, `us.${HAIKU}`],
+  [`${BEDROCK}/${encodeURIComponent(PROFILE_ARN)}/invoke`, 'chat', false, PROFILE_ARN],
+  [`${BEDROCK}/amazon.titan-text-express-v1/invoke`, 'text_completion', false, 'amazon.titan-text-express-v1'],
+  [`${BEDROCK}/amazon.titan-text-premier-v1%3A0/invoke-with-response-stream`, 'text_completion', true, 'amazon.titan-text-premier-v1:0'],
+  [`${BEDROCK}/us.amazon.nova-pro-v1%3A0/invoke`, 'chat', false, 'us.amazon.nova-pro-v1:0'],
+  [`${BEDROCK}/amazon.nova-lite-v1%3A0/invoke-with-response-stream`, 'chat', true, 'amazon.nova-lite-v1:0'],
+  [`${BEDROCK}/meta.llama3-8b-instruct-v1%3A0/invoke`, 'text_completion', false, 'meta.llama3-8b-instruct-v1:0'],
+  [`${BEDROCK}/us.meta.llama3-2-1b-instruct-v1%3A0/invoke-with-response-stream`, 'text_completion', true, 'us.meta.llama3-2-1b-instruct-v1:0'],
+  [`${BEDROCK}/mistral.mistral-7b-instruct-v0%3A2/invoke`, 'text_completion', false, 'mistral.mistral-7b-instruct-v0:2'],
+  [`${BEDROCK}/mistral.mixtral-8x7b-instruct-v0%3A1/invoke-with-response-stream`, 'text_completion', true, 'mistral.mixtral-8x7b-instruct-v0:1'],
+  [`${BEDROCK}/cohere.command-r-v1%3A0/invoke`, 'chat', false, 'cohere.command-r-v1:0'],
+  [`${BEDROCK}/cohere.command-r-plus-v1%3A0/invoke-with-response-stream`, 'chat', true, 'cohere.command-r-plus-v1:0'],
+  [`${BEDROCK}/cohere.command-text-v14/invoke`, 'text_completion', false, 'cohere.command-text-v14'],
+  [`${BEDROCK}/cohere.command-light-text-v14/invoke-with-response-stream`, 'text_completion', true, 'cohere.command-light-text-v14'],
+  [`${BEDROCK}/amazon.titan-embed-text-v2%3A0/invoke`, 'embeddings', false, 'amazon.titan-embed-text-v2:0'],
+  [`${BEDROCK}/cohere.embed-english-v3/invoke`, 'embeddings', false, 'cohere.embed-english-v3'],
+  // An application inference profile names no family: Bedrock's own counts, operation chat.
+  [`${BEDROCK}/${encodeURIComponent('arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3')}/invoke`, 'chat', false, 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3'],
+  [`http://127.0.0.1:4566/model/ai21.jamba-1-5-mini-v1%3A0/invoke-with-response-stream`, 'chat', true, 'ai21.jamba-1-5-mini-v1:0'],
+];
+
 const NOT_MODEL_CALLS: [string, string?][] = [
+  [`${BEDROCK}/${HAIKU}/converse`, 'GET'],
+  ['https://shop.example.com/api/model/42/invoke'],
+  ['https://shop.example.com/model/a/b/invoke'],
+  ['https://shop.example.com/model/a=b;c/invoke'],
   ['https://api.openai.com/v1/models'],
   ['http://10.0.0.5:8000/health'],
   ['https://api.openai.com/v1/chat/completions', 'GET'],
@@ -131,8 +166,18 @@ describe('recognise', () => {
     expect(recognise(requestOf('https://api.openai.com/v1/chat/completions', 'post'))?.providerName).toBe('openai');
   });
 
+  it.each(BEDROCK_CALLS)('%s → aws.bedrock %s (stream %s)', (url, operation, streams, pathModel) => {
+    const call = recognise(requestOf(url));
+    expect(call).toBeDefined();
+    expect(call!.providerName).toBe('aws.bedrock');
+    expect(call!.route.operation).toBe(operation);
+    expect(call!.route.streams === true).toBe(streams);
+    expect(call!.route.streamFormat).toBe('aws-eventstream');
+    expect(call!.pathModel).toBe(pathModel);
+  });
+
   it('reaches every row of the table from some URL above', () => {
-    const reached = new Set(MODEL_CALLS.map(([url]) => recognise(requestOf(url))!.route));
+    const reached = new Set([...MODEL_CALLS, ...BEDROCK_CALLS].map(([url]) => recognise(requestOf(url))!.route));
     const unreached = PROVIDER_ROUTES.filter((route) => !reached.has(route));
     expect(unreached.map((route) => `${route.operation} ${route.path}`)).toEqual([]);
   });

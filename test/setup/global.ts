@@ -26,8 +26,9 @@ export default async function setup(): Promise<() => void> {
   rmSync(appRoot, { recursive: true, force: true });
   const modules = join(appRoot, 'node_modules');
   mkdirSync(join(modules, '@anthropic-ai'), { recursive: true });
+  mkdirSync(join(modules, '@aws-sdk'), { recursive: true });
   symlinkSync(repoRoot, join(modules, 'llm-otel-agent'), 'dir');
-  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk', '@google/genai', 'cohere-ai']) {
+  for (const name of ['openai', 'openai-v4', '@anthropic-ai/sdk', '@google/genai', 'cohere-ai', '@aws-sdk/client-bedrock-runtime']) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules', name), join(modules, name), 'dir');
   }

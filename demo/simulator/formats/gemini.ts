@@ -5,7 +5,7 @@
 // far (Vertex AI sends usage only in the last chunk); a last chunk adds the finish reason. The usage
 // counts thinking (`generationConfig.thinkingConfig.thinkingBudget`, spent whole) and, for a request
 // that names `cachedContent`, a cache read of CACHED_CONTENT_TOKENS within the prompt.
-import { type FrameEncoding, GOOGLE_SSE, JSON_ARRAY } from '../encoding.js';
+import { type Frame, type FrameEncoding, GOOGLE_SSE, JSON_ARRAY } from '../encoding.js';
 import { type Generation, type JsonObject, countPromptTokens, intField } from '../generation.js';
 import { base62Id } from '../ids.js';
 import { googleError } from '../providers.js';
@@ -54,7 +54,7 @@ function candidate(text: string, finishReason?: string) {
 }
 
 /** Frames as the encoding writes them: SSE events, or the JSON array's elements with their separators. */
-function frames(bodies: readonly object[], encoding: FrameEncoding, first: boolean): string[] {
+function frames(bodies: readonly object[], encoding: FrameEncoding, first: boolean): Frame[] {
   if (encoding !== JSON_ARRAY) return bodies.map((body) => encoding.encode(body));
   return bodies.map((body, i) => `${first && i === 0 ? '[' : '\n,\r\n'}${JSON_ARRAY.encode(body)}`);
 }
