@@ -74,7 +74,8 @@ describe('Gemini streamGenerateContent', () => {
     const elements = JSON.parse(text);
     expect(elements).toHaveLength(5);
     expect(elements.at(-1).candidates[0].finishReason).toBe('STOP');
-    expect(pieces.length).toBeGreaterThanOrEqual(4); // the elements arrived apart, not as one body
+    // The elements arrived apart, not as one body (a loaded machine may read two of them at once).
+    expect(pieces.length).toBeGreaterThan(1);
   });
 
   it('the SDK streams it (generateContentStream asks for alt=sse)', async () => {
