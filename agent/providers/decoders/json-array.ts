@@ -5,7 +5,7 @@
 // anywhere, inside a string or a UTF-8 character (one streaming TextDecoder) included. A body that
 // is one JSON value rather than an array counts as one element; an element the body leaves
 // unfinished is dropped at the end, as it could not parse.
-import { guardHandler, MAX_PENDING_CHARS, STREAMING, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
+import { guardHandler, MAX_PENDING_CHARS, textStreamDecoder, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -24,7 +24,6 @@ type Place = 'start' | 'between' | 'element' | 'done';
 
 export function createJsonArrayDecoder(onEvent: StreamEventHandler): StreamDecoder {
   const handle = guardHandler(onEvent);
-  const text = new TextDecoder();
   let place: Place = 'start';
   /** The body is one value, not an array: its end ends the body. */
   let single = false;
@@ -38,7 +37,6 @@ export function createJsonArrayDecoder(onEvent: StreamEventHandler): StreamDecod
   let pending = '';
   /** Dropping an over-long element until its end. */
   let skipping = false;
-  let ended = false;
 
   function begin(code: number): void {
     place = 'element';
@@ -99,26 +97,10 @@ export function createJsonArrayDecoder(onEvent: StreamEventHandler): StreamDecod
     }
   }
 
-  return {
-    push(chunk) {
-      if (ended) return;
-      try {
-        consume(text.decode(chunk, STREAMING));
-      } catch {
-        ended = true; // not bytes: stop rather than misread the rest
-      }
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      try {
-        consume(text.decode());
-        // The body's end ends a bare scalar; an unfinished object, array or string is dropped.
-        if (place === 'element' && scalar) complete(pending);
-        pending = '';
-      } catch {
-        // Nothing left to save: the body is over.
-      }
-    },
-  };
+  return textStreamDecoder(consume, (rest) => {
+    consume(rest);
+    // The body's end ends a bare scalar; an unfinished object, array or string is dropped.
+    if (place === 'element' && scalar) complete(pending);
+    pending = '';
+  });
 }

@@ -1,18 +1,16 @@
 // Newline-delimited JSON (Ollama): one event per line. Lines may be split across chunks, and the
 // last one may lack its newline; blank lines are skipped.
-import { guardHandler, MAX_PENDING_CHARS, STREAMING, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
+import { guardHandler, MAX_PENDING_CHARS, textStreamDecoder, type StreamDecoder, type StreamEventHandler } from './stream-decoder.js';
 
 const NEWLINE = '\n';
 const CARRIAGE_RETURN = 13;
 
 export function createNdjsonDecoder(onEvent: StreamEventHandler): StreamDecoder {
   const handle = guardHandler(onEvent);
-  const text = new TextDecoder();
   /** The start of a line whose newline has not arrived yet. */
   let pending = '';
   /** Dropping an over-long line until its newline. */
   let skipping = false;
-  let ended = false;
 
   function emit(line: string): void {
     if (skipping) {
@@ -43,25 +41,9 @@ export function createNdjsonDecoder(onEvent: StreamEventHandler): StreamDecoder 
     }
   }
 
-  return {
-    push(chunk) {
-      if (ended) return;
-      try {
-        consume(text.decode(chunk, STREAMING));
-      } catch {
-        ended = true; // not bytes: stop rather than misread the rest
-      }
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      try {
-        const rest = pending + text.decode();
-        pending = '';
-        if (rest !== '') emit(rest);
-      } catch {
-        // Nothing left to save: the body is over.
-      }
-    },
-  };
+  return textStreamDecoder(consume, (decoded) => {
+    const rest = pending + decoded;
+    pending = '';
+    if (rest !== '') emit(rest);
+  });
 }

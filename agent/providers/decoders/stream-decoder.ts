@@ -35,3 +35,33 @@ export function guardHandler(onEvent: StreamEventHandler): StreamEventHandler {
     }
   };
 }
+
+/**
+ * The shell of a decoder that reads text: bytes through one streaming TextDecoder (a UTF-8
+ * character split across chunks decodes whole) into `consume`; at the end, `finish` gets what the
+ * TextDecoder still held. Bytes that are not text stop the decoder rather than be misread; neither
+ * callback's failure reaches the application's stream.
+ */
+export function textStreamDecoder(consume: (text: string) => void, finish: (rest: string) => void): StreamDecoder {
+  const text = new TextDecoder();
+  let ended = false;
+  return {
+    push(chunk) {
+      if (ended) return;
+      try {
+        consume(text.decode(chunk, STREAMING));
+      } catch {
+        ended = true; // not bytes: stop rather than misread the rest
+      }
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      try {
+        finish(text.decode());
+      } catch {
+        // Nothing left to save: the body is over.
+      }
+    },
+  };
+}
