@@ -1,6 +1,6 @@
 // The one interface every wire format implements: the shared responder drives all of them.
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { Frame, FrameEncoding } from './encoding.js';
+import { SSE, type Frame, type FrameEncoding } from './encoding.js';
 import type { Generation, JsonObject } from './generation.js';
 import type { SimProvider } from './types.js';
 
@@ -44,4 +44,9 @@ export interface WireFormat {
 /** The `stream` flag as most formats read it (absent means false). */
 export function streamFlag(body: JsonObject): boolean {
   return body.stream === true;
+}
+
+/** An endpoint that never streams (embeddings, rerank): only its whole body is its own. */
+export function wholeBodyFormat(provider: SimProvider, wholeBody: (generation: Generation) => unknown): WireFormat {
+  return { provider, encoding: SSE, wantsStream: () => false, maxOutputTokens: () => undefined, usageRequested: () => true, wholeBody };
 }

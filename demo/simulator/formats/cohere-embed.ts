@@ -1,9 +1,8 @@
 // Cohere embed: POST /v1/embed and /v2/embed. Never streams. v1 answers a list of float vectors
 // unless embedding_types is given; v2 (and v1 with embedding_types) an object of vectors by type.
 import { randomUUID } from 'node:crypto';
-import { SSE } from '../encoding.js';
 import type { Generation, JsonObject } from '../generation.js';
-import type { WireFormat } from '../wire-format.js';
+import { type WireFormat, wholeBodyFormat } from '../wire-format.js';
 
 const DIMENSIONS = 8;
 
@@ -19,24 +18,17 @@ function vector(index: number, type: string): number[] {
 }
 
 function embedFormat(version: '1' | '2'): WireFormat {
-  return {
-    provider: 'cohere',
-    encoding: SSE,
-    wantsStream: () => false,
-    maxOutputTokens: () => undefined,
-    usageRequested: () => true,
-    wholeBody(generation: Generation) {
-      const { body } = generation;
-      const texts = inputs(body);
-      const types = Array.isArray(body.embedding_types) ? body.embedding_types.map(String) : undefined;
-      const meta = { api_version: { version }, billed_units: { input_tokens: generation.inputTokens } };
-      if (version === '1' && types === undefined) {
-        return { response_type: 'embeddings_floats', id: randomUUID(), texts, embeddings: texts.map((_, i) => vector(i, 'float')), meta };
-      }
-      const embeddings = Object.fromEntries((types ?? ['float']).map((type) => [type, texts.map((_, i) => vector(i, type))]));
-      return { ...(version === '1' ? { response_type: 'embeddings_by_type' } : {}), id: randomUUID(), texts, embeddings, meta };
-    },
-  };
+  return wholeBodyFormat('cohere', (generation: Generation) => {
+    const { body } = generation;
+    const texts = inputs(body);
+    const types = Array.isArray(body.embedding_types) ? body.embedding_types.map(String) : undefined;
+    const meta = { api_version: { version }, billed_units: { input_tokens: generation.inputTokens } };
+    if (version === '1' && types === undefined) {
+      return { response_type: 'embeddings_floats', id: randomUUID(), texts, embeddings: texts.map((_, i) => vector(i, 'float')), meta };
+    }
+    const embeddings = Object.fromEntries((types ?? ['float']).map((type) => [type, texts.map((_, i) => vector(i, type))]));
+    return { ...(version === '1' ? { response_type: 'embeddings_by_type' } : {}), id: randomUUID(), texts, embeddings, meta };
+  });
 }
 
 export const cohereEmbedV1 = embedFormat('1');

@@ -9,7 +9,7 @@ import { type Frame, type FrameEncoding, GOOGLE_SSE, JSON_ARRAY } from '../encod
 import { type Generation, type JsonObject, countPromptTokens, intField } from '../generation.js';
 import { base62Id } from '../ids.js';
 import { googleError } from '../providers.js';
-import type { StreamPlan, WireFormat } from '../wire-format.js';
+import { type StreamPlan, type WireFormat, wholeBodyFormat } from '../wire-format.js';
 
 const FINISH_REASONS = { stop: 'STOP', length: 'MAX_TOKENS' } as const;
 export const CACHED_CONTENT_TOKENS = 16;
@@ -109,14 +109,7 @@ function vector(index: number, dimensions: number): number[] {
 }
 
 function embedFormat(embed: (body: JsonObject) => object): WireFormat {
-  return {
-    provider: 'gemini',
-    encoding: JSON_ARRAY,
-    wantsStream: () => false,
-    maxOutputTokens: () => undefined,
-    usageRequested: () => true,
-    wholeBody: (generation) => embed(generation.body),
-  };
+  return wholeBodyFormat('gemini', (generation) => embed(generation.body));
 }
 
 const dimensionsOf = (request: unknown) => intField(request, 'outputDimensionality') ?? DEFAULT_DIMENSIONS;

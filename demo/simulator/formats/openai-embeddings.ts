@@ -1,7 +1,6 @@
 // OpenAI Embeddings: POST /v1/embeddings. Never streams; vectors are deterministic per input index.
-import { SSE } from '../encoding.js';
 import { type Generation, type JsonObject, intField } from '../generation.js';
-import type { WireFormat } from '../wire-format.js';
+import { type WireFormat, wholeBodyFormat } from '../wire-format.js';
 
 const DEFAULT_DIMENSIONS = 8;
 
@@ -18,25 +17,18 @@ function base64Vector(values: number[]): string {
   return Buffer.from(new Float32Array(values).buffer).toString('base64');
 }
 
-export const openAIEmbeddings: WireFormat = {
-  provider: 'openai',
-  encoding: SSE,
-  wantsStream: () => false,
-  maxOutputTokens: () => undefined,
-  usageRequested: () => true,
-  wholeBody(generation: Generation) {
-    const { body } = generation;
-    const dimensions = intField(body, 'dimensions') ?? DEFAULT_DIMENSIONS;
-    const asBase64 = body.encoding_format === 'base64';
-    const data = Array.from({ length: inputCount(body) }, (_, index) => {
-      const values = vector(index, dimensions);
-      return { object: 'embedding', index, embedding: asBase64 ? base64Vector(values) : values };
-    });
-    return {
-      object: 'list',
-      data,
-      model: generation.model,
-      usage: { prompt_tokens: generation.inputTokens, total_tokens: generation.inputTokens },
-    };
-  },
-};
+export const openAIEmbeddings: WireFormat = wholeBodyFormat('openai', (generation: Generation) => {
+  const { body } = generation;
+  const dimensions = intField(body, 'dimensions') ?? DEFAULT_DIMENSIONS;
+  const asBase64 = body.encoding_format === 'base64';
+  const data = Array.from({ length: inputCount(body) }, (_, index) => {
+    const values = vector(index, dimensions);
+    return { object: 'embedding', index, embedding: asBase64 ? base64Vector(values) : values };
+  });
+  return {
+    object: 'list',
+    data,
+    model: generation.model,
+    usage: { prompt_tokens: generation.inputTokens, total_tokens: generation.inputTokens },
+  };
+});
