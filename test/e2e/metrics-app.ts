@@ -59,3 +59,15 @@ async function waitUntilServing(app: ChildApp, scrape: () => Promise<Scrape>, ti
 export function sampleLines(body: string): string[] {
   return body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 }
+
+/** Scrapes until `done` accepts the 0.0.4 text; fails with the last one after `timeoutMs`. */
+export async function scrapeUntil(metrics: MetricsApp, done: (body: string) => boolean, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let body = (await metrics.scrape()).body;
+  while (!done(body)) {
+    if (Date.now() > deadline) throw new Error(`/metrics not as expected after ${timeoutMs} ms:\n${body}`);
+    await sleep(50);
+    body = (await metrics.scrape()).body;
+  }
+  return body;
+}

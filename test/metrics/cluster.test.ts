@@ -7,14 +7,13 @@
 // + its worker id, and says so once.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../demo/free-port.js';
 import { startModelSimulator, type ModelSimulator } from '../../demo/simulator/index.js';
 import { startApp, stopAll, type ChildApp } from '../helpers/child-app.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { startPrometheus, type ExemplarSeries, type PrometheusServer } from '../helpers/prometheus.js';
-import { startMetricsApp, type MetricsApp } from '../e2e/metrics-app.js';
+import { scrapeUntil, startMetricsApp, type MetricsApp } from '../e2e/metrics-app.js';
 import { sumOf } from './exposition.js';
 
 const APP = readFileSync(new URL('./cluster-app.mjs', import.meta.url), 'utf8');
@@ -34,16 +33,6 @@ let spans: ReceivedSpan[];
 const modelCallSpans = (all: readonly ReceivedSpan[]): ReceivedSpan[] => all.filter((span) => span.scope.name === AGENT_SCOPE);
 const one = async (expr: string): Promise<number> => (await prometheus.query(expr))[0]?.value ?? 0;
 
-async function scrapeUntil(metrics: MetricsApp, done: (body: string) => boolean, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let body = (await metrics.scrape()).body;
-  while (!done(body)) {
-    if (Date.now() > deadline) throw new Error(`/metrics not as expected after ${timeoutMs} ms:\n${body}`);
-    await sleep(50);
-    body = (await metrics.scrape()).body;
-  }
-  return body;
-}
 
 function appEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {

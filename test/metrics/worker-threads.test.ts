@@ -11,7 +11,7 @@ import { startModelSimulator, type ModelSimulator } from '../../demo/simulator/i
 import { stopAll } from '../helpers/child-app.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { FakeNvidiaSmi } from '../gpu/fake-nvidia-smi.js';
-import { startMetricsApp, type MetricsApp } from '../e2e/metrics-app.js';
+import { scrapeUntil, startMetricsApp, type MetricsApp } from '../e2e/metrics-app.js';
 import { exemplarsOf, sumOf } from './exposition.js';
 
 const APP = readFileSync(new URL('./worker-threads-app.mjs', import.meta.url), 'utf8');
@@ -68,17 +68,6 @@ async function startPool(env: Record<string, string>): Promise<{ metrics: Metric
   return { metrics, receiver };
 }
 
-/** Scrapes until `done` accepts the 0.0.4 text; fails with the last one after `timeoutMs`. */
-async function scrapeUntil(metrics: MetricsApp, done: (body: string) => boolean, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let body = (await metrics.scrape()).body;
-  while (!done(body)) {
-    if (Date.now() > deadline) throw new Error(`/metrics not as expected after ${timeoutMs} ms:\n${body}`);
-    await sleep(50);
-    body = (await metrics.scrape()).body;
-  }
-  return body;
-}
 
 beforeAll(async () => {
   sim = await startModelSimulator();

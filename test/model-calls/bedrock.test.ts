@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countPromptTokens, generatedTokens, startModelSimulator, type ModelSimulator } from '../../demo/simulator/index.js';
 import { startApp, stopAll } from '../helpers/child-app.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import { expectTtftBracketed as expectTtft, spanOfModel } from './model-spans.js';
 
 const RECORDINGS_DIR = new URL('../fixtures/provider-recordings/', import.meta.url).pathname;
 const APP = readFileSync(new URL('./bedrock-app.mjs', import.meta.url), 'utf8');
@@ -93,28 +94,11 @@ async function runScenarios(scenarios: string[]): Promise<Run> {
 }
 
 let run: Run;
-const modelSpans = () => run.spans.filter((s) => s.scope.name === 'llm-otel-agent');
-function spanOf(model: string): ReceivedSpan {
-  const found = modelSpans().filter((s) => s.attributes['gen_ai.request.model'] === model);
-  expect(found, `model-call spans for ${model}`).toHaveLength(1);
-  return found[0]!;
-}
+const spanOf = (model: string) => spanOfModel(run.spans, model);
 const resultOf = (kind: string, model: string) => run.results.get(`${kind}|${model}`)!;
 const recordOf = (model: string) => sim.calls.find((call) => call.model === model)!;
-const startMs = (span: ReceivedSpan) => Number(span.startTimeUnixNano / 1000n) / 1000;
-/** Slack for the two processes' clocks (each is performance.timeOrigin + now(), set at its own start). */
-const CLOCK_SLACK_S = 0.0015;
-
 /** Between the simulator writing the first content message and the app reading it from the SDK. */
-function expectTtftBracketed(model: string, readAt: number) {
-  const span = spanOf(model);
-  const ttft = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
-  const written = (recordOf(model).firstContentWrittenAt! - startMs(span)) / 1000;
-  const read = (readAt - startMs(span)) / 1000;
-  expect(ttft).toBeGreaterThanOrEqual(written - CLOCK_SLACK_S);
-  expect(ttft).toBeLessThanOrEqual(read + CLOCK_SLACK_S);
-  expect(ttft).toBeGreaterThanOrEqual(0.15);
-}
+const expectTtftBracketed = (model: string, readAt: number) => expectTtft(spanOf(model), recordOf(model), readAt);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'llm-otel-bedrock-'));

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedTokens, startModelSimulator, type ModelSimulator } from '../../demo/simulator/index.js';
 import { startApp, stopAll } from '../helpers/child-app.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import { expectTtftBracketed as expectTtft, modelSpansIn, spanOfModel } from './model-spans.js';
 
 const RECORDINGS_DIR = new URL('../fixtures/provider-recordings/', import.meta.url).pathname;
 const APP = readFileSync(new URL('./clients-app.mjs', import.meta.url), 'utf8');
@@ -82,29 +83,10 @@ async function runScenarios(scenarios: string[], env: Record<string, string> = {
   return { stderr: app.stderr, results: new Map(lines.map((line) => JSON.parse(line.slice(7))).map((r) => [r.name as string, r])) };
 }
 
-const modelSpans = () => spans.filter((s) => s.scope.name === 'llm-otel-agent');
-function spanOf(model: string): ReceivedSpan {
-  const found = modelSpans().filter((s) => s.attributes['gen_ai.request.model'] === model);
-  expect(found, `model-call spans for ${model}`).toHaveLength(1);
-  return found[0]!;
-}
+const modelSpans = () => modelSpansIn(spans);
+const spanOf = (model: string) => spanOfModel(spans, model);
 const recordOf = (model: string) => [...sim.calls, ...ollama.calls].find((call) => call.model === model)!;
-const startMs = (span: ReceivedSpan) => Number(span.startTimeUnixNano / 1000n) / 1000;
-/** Slack for the two processes' clocks (each is performance.timeOrigin + now(), set at its own start). */
-const CLOCK_SLACK_S = 0.0015;
-/**
- * The true time to first chunk lies between the simulator writing the first content chunk and the
- * app reading it from the SDK; the agent, stamping the chunk's arrival at the transport, must land
- * in that bracket. A bracket, not a fixed tolerance: a loaded CI machine widens it, never breaks it.
- */
-function expectTtftBracketed(model: string, span: ReceivedSpan) {
-  const ttft = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
-  const written = (recordOf(model).firstContentWrittenAt! - startMs(span)) / 1000;
-  const read = ((results.get(model)!.firstContentReadAt as number) - startMs(span)) / 1000;
-  expect(ttft).toBeGreaterThanOrEqual(written - CLOCK_SLACK_S);
-  expect(ttft).toBeLessThanOrEqual(read + CLOCK_SLACK_S);
-  expect(ttft).toBeGreaterThanOrEqual(0.15);
-}
+const expectTtftBracketed = (model: string, span: ReceivedSpan) => expectTtft(span, recordOf(model), results.get(model)!.firstContentReadAt as number);
 
 beforeAll(async () => {
   sim = await startModelSimulator({ replayDir: RECORDINGS_DIR });

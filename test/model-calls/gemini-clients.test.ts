@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedTokens, startModelSimulator, type ModelSimulator } from '../../demo/simulator/index.js';
 import { startApp, stopAll } from '../helpers/child-app.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import { expectTtftBracketed as expectTtft, modelSpansIn, spanOfModel } from './model-spans.js';
 
 const APP = readFileSync(new URL('./gemini-clients-app.mjs', import.meta.url), 'utf8');
 const RECORDING = JSON.parse(readFileSync(new URL('../fixtures/provider-recordings/gemini-reasoning-stream.json', import.meta.url), 'utf8'));
@@ -71,24 +72,10 @@ afterAll(async () => {
   rmSync(replayDir, { recursive: true, force: true });
 });
 
-const modelSpans = () => spans.filter((s) => s.scope.name === 'llm-otel-agent');
-function spanOf(model: string): ReceivedSpan {
-  const found = modelSpans().filter((s) => s.attributes['gen_ai.request.model'] === model);
-  expect(found, `model-call spans for ${model}`).toHaveLength(1);
-  return found[0]!;
-}
+const modelSpans = () => modelSpansIn(spans);
+const spanOf = (model: string) => spanOfModel(spans, model);
 const recordOf = (model: string) => sim.calls.find((call) => call.model === model)!;
-const startMs = (span: ReceivedSpan) => Number(span.startTimeUnixNano / 1000n) / 1000;
-const CLOCK_SLACK_S = 0.0015;
-/** The agent's time to first chunk lies between the simulator's first content write and the app's first read of it. */
-function expectTtftBracketed(model: string, span: ReceivedSpan) {
-  const ttft = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
-  const written = (recordOf(model).firstContentWrittenAt! - startMs(span)) / 1000;
-  const read = ((results.get(model)!.firstContentReadAt as number) - startMs(span)) / 1000;
-  expect(ttft).toBeGreaterThanOrEqual(written - CLOCK_SLACK_S);
-  expect(ttft).toBeLessThanOrEqual(read + CLOCK_SLACK_S);
-  expect(ttft).toBeGreaterThanOrEqual(0.15);
-}
+const expectTtftBracketed = (model: string, span: ReceivedSpan) => expectTtft(span, recordOf(model), results.get(model)!.firstContentReadAt as number);
 const path = (span: ReceivedSpan) => new URL(span.attributes['url.full'] as string).pathname;
 
 describe('Gemini through @google/genai and fetch', () => {
