@@ -57,8 +57,13 @@ export function parseModelServers(value: string): { servers: ModelServer[]; bad:
 
 /** Set once at start-up (sdk.ts) from the configuration; empty until then and in tests that set none. */
 let declared: readonly ModelServer[] = [];
+/** Counts declarations, so what was recognised under earlier ones is not reused (table.ts). */
+let declarations = 0;
+
+export const declarationCount = (): number => declarations;
 
 export function declareModelServers(servers: readonly ModelServer[]): void {
+  declarations++;
   // The longest prefix first, so `http://h/a/b=...` wins over `http://h=...` for its own paths.
   declared = [...servers].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
 }

@@ -17,7 +17,7 @@ import { openAiEmbeddingsParser } from './openai-embeddings.js';
 import { openAiResponsesParser } from './openai-responses.js';
 import { OLLAMA, OLLAMA_DEFAULT_PORT, openAiCompatibleProviderName } from './provider-names.js';
 import { cohereEmbedParser, cohereRerankParser, cohereV1Parser, cohereV2ChatParser } from './cohere.js';
-import { declaredServerFor, type ModelServerApi } from './model-servers.js';
+import { declarationCount, declaredServerFor, type ModelServerApi } from './model-servers.js';
 import { OLLAMA_EXCHANGE_PROOF } from './ollama.js';
 import { COHERE } from './provider-names.js';
 
@@ -253,11 +253,35 @@ function pathModelOf(match: RegExpExecArray): string | undefined {
   }
 }
 
+/**
+ * What recognise() answered for the requests that passed the pre-filter, by host, port and path: a
+ * service calls the same few endpoints over and over, and the table has dozens of rows to try.
+ * Bounded (emptied when full: a service whose paths never repeat gains nothing, loses nothing), and
+ * emptied when model servers are declared.
+ */
+const RECOGNISED_CACHE_SIZE = 256;
+const recognised = new Map<string, RecognisedCall | null>();
+let recognisedUnder = -1;
+
 /** The route for a model call, or undefined for every other request. */
 export function recognise(request: OutgoingRequest): RecognisedCall | undefined {
   const method = request.method.toUpperCase();
   if (method !== DEFAULT_METHOD) return undefined;
   if (!FINAL_WORDS.has(finalWordOf(request.path))) return undefined;
+  if (recognisedUnder !== declarationCount()) {
+    recognised.clear();
+    recognisedUnder = declarationCount();
+  }
+  const key = `${request.host} ${request.port} ${request.path}`;
+  const known = recognised.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const call = recogniseUncached(method, request);
+  if (recognised.size >= RECOGNISED_CACHE_SIZE) recognised.clear();
+  recognised.set(key, call ?? null);
+  return call;
+}
+
+function recogniseUncached(method: string, request: OutgoingRequest): RecognisedCall | undefined {
   const declared = declaredServerFor(request);
   if (declared !== undefined) {
     const call = firstMatch(SERVER_API_ROUTES[declared.server.api], method, { ...request, path: declared.path }, request);

@@ -162,6 +162,15 @@ describe('recognise', () => {
     expect(recognise(requestOf(url, method))).toBeUndefined();
   });
 
+  it('answers a repeated request as the first time, from its cache, and a cache miss as before', () => {
+    const first = recognise(requestOf('https://api.openai.com/v1/chat/completions'))!;
+    expect(recognise(requestOf('https://api.openai.com/v1/chat/completions'))).toBe(first);
+    expect(recognise(requestOf('https://example.com/api/survey/responses'))).toBeUndefined();
+    expect(recognise(requestOf('https://example.com/api/survey/responses'))).toBeUndefined();
+    // Every row of the table, twice over: the second pass gives each the same answer.
+    for (const [url] of MODEL_CALLS) expect(recognise(requestOf(url))).toEqual(recognise(requestOf(url)));
+  });
+
   it('accepts a lower-case method', () => {
     expect(recognise(requestOf('https://api.openai.com/v1/chat/completions', 'post'))?.providerName).toBe('openai');
   });
