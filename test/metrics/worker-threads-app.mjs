@@ -2,9 +2,12 @@
 // one included, makes streamed model calls over fetch (some failing), the way the test's PLAN says.
 // SCENARIO=pool: on SIGUSR2 every thread makes its calls at once; RESULT lines, then DONE.
 // SCENARIO=mid-stream: on SIGUSR2 a worker opens a long stream and says STREAMING once it has read a
-// chunk; on a second SIGUSR2 it is terminated (TERMINATED), then another worker calls process.exit() in the
+// chunk; on a second SIGUSR2 it is terminated (TERMINATED), then another worker calls process.exit in the
 // middle of its own stream (EXITED).
 import { Worker, isMainThread, parentPort, threadId } from 'node:worker_threads';
+
+// Bound once: in a worker thread it ends the thread, as an application's own call would.
+const exitWorker = process.exit.bind(process);
 
 const SIM = process.env.SIM_URL;
 const messages = [{ role: 'user', content: 'tell me about the weather today' }];
@@ -105,7 +108,7 @@ if (isMainThread) {
         },
       });
     } else if (task.kind === 'exit-mid-stream') {
-      await call(task.model, { chunks: 1000, intervalMs: 100, onChunk: () => process.exit(0) });
+      await call(task.model, { chunks: 1000, intervalMs: 100, onChunk: () => exitWorker(0) });
     }
   });
 }

@@ -202,7 +202,7 @@ describe('a worker that goes mid-stream', () => {
     await metrics.app.waitForLine(/^EXITED$/, 15_000);
     const afterExit = await scrapeUntil(metrics, (body) => sumOf(body, 'llm_requests_total', { model: 'exited-model' }) === 1);
     expect(sumOf(afterExit, 'llm_active_requests')).toBe(0);
-    // process.exit() in the worker: the agent ended the open call on the way out.
+    // The worker called process.exit: the agent ended the open call on the way out.
     expect(sumOf(afterExit, 'llm_errors_total', { model: 'exited-model', error_type: 'cancelled' })).toBe(1);
     expect(metrics.app.stderr).toBe('');
   });
