@@ -93,25 +93,28 @@ export class AgentMetrics {
     if (exporters.includes('prometheus')) {
       const deferListen = this.role === 'cluster-worker';
       this.endpoint = createPrometheusEndpoint(
-        { host: config.prometheusHost, port: config.prometheusPort, cardinalityLimit: Math.max(2000, config.metrics.maxSeries + 1), deferListen },
+        { host: config.prometheusHost, port: config.prometheusPort, deferListen },
         log,
       );
       if (!deferListen) this.metricsPort = config.prometheusPort;
-      this.endpoint.setExemplarSource(this.llm.exemplars);
+      this.endpoint.serveLlmMetrics(this.llm.instruments);
       this.readers.push(this.endpoint.reader);
     }
     for (const name of exporters) {
       if (name === 'otlp' || name === 'console') {
         this.readers.push(
-          new PeriodicExportingMetricReader({ exporter: withGaugeTemporality(pushExporter(name, config)), exportIntervalMillis: config.metricExportIntervalMs }),
+          new PeriodicExportingMetricReader({
+            exporter: withGaugeTemporality(pushExporter(name, config)),
+            exportIntervalMillis: config.metricExportIntervalMs,
+            metricProducers: [this.llm.producer],
+          }),
         );
       }
     }
   }
 
   /**
-   * Creates the instruments on the MeterProvider built over `readers` (none in a worker thread),
-   * connects this agent to the one that records for it or opens it to those it records for, and
+   * Given the MeterProvider built over `readers` (none in a worker thread), connects this agent to the one that records for it or opens it to those it records for, and
    * starts the GPU poller where this agent is the one to poll. `flushSpans`: this thread's span
    * export, which the main thread's agent asks a worker's for when it shuts down.
    */
@@ -125,7 +128,6 @@ export class AgentMetrics {
       this.stops.push(this.threads.stop);
     }
     if (!this.llm || !meterProvider) return;
-    this.llm.useMeterProvider(meterProvider);
     if (this.role === 'alone') return this.startPoller(meterProvider);
     if (this.role === 'main') {
       this.stops.push(acceptClusterWorkers(this.llm.recorder));

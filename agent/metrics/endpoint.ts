@@ -6,10 +6,10 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
-import type { ExemplarLookup } from './exemplars.js';
-import { expositionPieces, OPENMETRICS_CONTENT_TYPE } from './openmetrics.js';
+import { expositionPieces, OPENMETRICS_CONTENT_TYPE, type ExpositionPiece } from './openmetrics.js';
 import { forgetUnobservedGauges } from './gpu/temporality.js';
 import { PullMetricReader } from './reader.js';
+import type { Instrument } from './series.js';
 import { TEXT_CONTENT_TYPE } from './text-format.js';
 
 export interface PrometheusEndpointOptions {
@@ -18,8 +18,6 @@ export interface PrometheusEndpointOptions {
   port: number;
   /** Default `/metrics`. */
   path?: string;
-  /** The SDK's per-metric series limit for this reader (default 2000); keep it above the guard's maxSeries. */
-  cardinalityLimit?: number;
   /** Not yet: `listen()` binds later (a cluster worker first learns whether its primary serves the metrics). */
   deferListen?: boolean;
 }
@@ -31,8 +29,8 @@ export interface WarnLogger {
 export interface PrometheusEndpoint {
   /** Give it to the MeterProvider's `readers`. */
   reader: MetricReader;
-  /** Where exemplars come from (createLlmMetrics's `exemplars`); none until set. */
-  setExemplarSource(source: ExemplarLookup): void;
+  /** The agent's LLM instruments (createLlmMetrics's `instruments`), written beside what the reader collects; none until set. */
+  serveLlmMetrics(instruments: readonly Instrument[]): void;
   /** The bound port, or undefined when the server could not listen (already warned) or never did. */
   listening: Promise<number | undefined>;
   /** Binds a deferred endpoint, on `port` (default: the options' port); a second call does nothing. */
@@ -42,14 +40,10 @@ export interface PrometheusEndpoint {
 
 export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log: WarnLogger): PrometheusEndpoint {
   const path = options.path ?? '/metrics';
-  let exemplars: ExemplarLookup | undefined;
+  let llmInstruments: readonly Instrument[] = [];
   let collectFailureWarned = false;
-  const limit = options.cardinalityLimit;
   // Observable gauges (GPU figures) are read as delta so a GPU that disappears stops being reported.
-  const reader = new PullMetricReader(() => close(), {
-    aggregationTemporalitySelector: forgetUnobservedGauges,
-    ...(limit ? { cardinalitySelector: () => limit } : {}),
-  });
+  const reader = new PullMetricReader(() => close(), { aggregationTemporalitySelector: forgetUnobservedGauges });
 
   const server = createServer((request, response) => {
     void respond(request, response);
@@ -64,7 +58,7 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
       await resourceMetrics.resource.waitForAsyncAttributes?.(); // host.id is detected asynchronously: reading target_info before it settles logs an error
       if (errors.length > 0) diag.debug(`metrics collection reported ${errors.length} error(s)`, errors);
       const openMetrics = prefersOpenMetrics(request.headers.accept);
-      const pieces = expositionPieces(resourceMetrics, openMetrics ? 'openmetrics' : 'text', exemplars);
+      const pieces = expositionPieces(resourceMetrics, openMetrics ? 'openmetrics' : 'text', undefined, llmInstruments);
       await writeSliced(response, pieces, openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
     } catch (err) {
       if (!collectFailureWarned) log.warn(`metrics scrape failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -106,8 +100,8 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
 
   return {
     reader,
-    setExemplarSource: (source) => {
-      exemplars = source;
+    serveLlmMetrics: (instruments) => {
+      llmInstruments = instruments;
     },
     listening,
     listen,
@@ -117,33 +111,55 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
 
 /** The longest the serialization holds the event loop before it lets the service's own work run. */
 const SLICE_MS = 2;
-/** Text gathered before it is handed to the socket. */
+/** Bytes gathered before they are handed to the socket. */
 const WRITE_BYTES = 64 * 1024;
+
+/**
+ * Write buffers, reused from one scrape to the next once the socket is done with them: a scrape of a
+ * thousand label sets writes 5 MB, and allocating it anew each time drove a major collection of the
+ * service's heap every few scrapes. Backpressure keeps at most a couple in flight.
+ */
+const freeBuffers: Buffer[] = [];
+const MAX_FREE_BUFFERS = 4;
 
 /**
  * Writes the exposition piece by piece, letting the event loop go every few milliseconds, so a
  * scrape of a thousand label sets delays the service's requests by one slice, not by the whole
  * serialization (hundreds of milliseconds before). The socket's backpressure is honoured.
  */
-async function writeSliced(response: ServerResponse, pieces: Iterable<string>, contentType: string): Promise<void> {
+async function writeSliced(response: ServerResponse, pieces: Iterable<ExpositionPiece>, contentType: string): Promise<void> {
   response.writeHead(200, { 'Content-Type': contentType });
-  let pending = '';
+  let buffer = freeBuffers.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
+  let used = 0;
+  /** Hands the gathered bytes to the socket; the buffer goes back to the free list once written. */
+  const flush = (): boolean => {
+    const full = buffer;
+    const flowing = response.write(full.subarray(0, used), () => {
+      if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(full);
+    });
+    buffer = freeBuffers.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
+    used = 0;
+    return flowing;
+  };
   let sliceStart = performance.now();
   for (const piece of pieces) {
-    pending += piece;
-    if (pending.length >= WRITE_BYTES) {
-      const flowing = response.write(pending);
-      pending = '';
+    const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+    if (used > 0 && used + length > WRITE_BYTES) {
+      const flowing = flush();
       if (!flowing) await drainedOrClosed(response);
       if (response.destroyed) return;
     }
+    if (length > WRITE_BYTES) response.write(piece); // one series larger than a batch: as it is
+    else if (typeof piece === 'string') used += buffer.write(piece, used);
+    else used += piece.copy(buffer, used);
     if (performance.now() - sliceStart >= SLICE_MS) {
       await yieldToLoop();
       if (response.destroyed) return; // the scraper gave up: nothing more to write
       sliceStart = performance.now();
     }
   }
-  response.end(pending);
+  response.end(Buffer.from(buffer.subarray(0, used)));
+  if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(buffer);
 }
 
 /**

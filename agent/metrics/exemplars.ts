@@ -17,6 +17,8 @@ export interface Exemplar {
   labels: Readonly<Record<string, string>>;
   value: number;
   timestampMs: number;
+  /** Its exposition text, written once by the serializer (openmetrics.ts) and kept with it. */
+  text?: string;
 }
 
 /** What the serializer asks at scrape time, once per series. */
@@ -37,7 +39,7 @@ interface Slot extends Exemplar {
 
 export class ExemplarReservoir implements ExemplarLookup {
   /** instrument name → series key → bucket index → slot */
-  private readonly slots = new Map<string, Map<string, Map<number, Slot>>>();
+  private readonly slots = new Map<string, Map<string, Map<number, Exemplar>>>();
 
   constructor(
     private readonly refreshMs: number,
@@ -46,14 +48,25 @@ export class ExemplarReservoir implements ExemplarLookup {
 
   /** Keeps the exemplar if its slot is empty or stale; returns whether it was kept. */
   offer(instrumentName: string, series: string, bucket: number, exemplar: Exemplar): boolean {
+    return this.offerInto(this.slotsOf(instrumentName, series), bucket, exemplar);
+  }
+
+  /** One series' slots by bucket, created empty: the recorder keeps them on its series (series.ts). */
+  slotsOf(instrumentName: string, series: string): Map<number, Exemplar> {
     let bySeries = this.slots.get(instrumentName);
     if (!bySeries) this.slots.set(instrumentName, (bySeries = new Map()));
     let byBucket = bySeries.get(series);
     if (!byBucket) bySeries.set(series, (byBucket = new Map()));
+    return byBucket;
+  }
+
+  /** offer() into slots from slotsOf(), without finding them again. */
+  offerInto(slots: Map<number, Exemplar>, bucket: number, exemplar: Exemplar): boolean {
     const now = this.now();
-    const current = byBucket.get(bucket);
+    const current = slots.get(bucket) as Slot | undefined;
     if (current && now - current.keptAtMs < this.refreshMs) return false;
-    byBucket.set(bucket, { ...exemplar, keptAtMs: now });
+    const slot: Slot = { ...exemplar, keptAtMs: now };
+    slots.set(bucket, slot);
     return true;
   }
 

@@ -1,42 +1,40 @@
-// Turns the names table into real OpenTelemetry instruments for one profile, each behind the
+// Turns the names table into the agent's instruments (series.ts) for one profile, each behind the
 // cardinality guard. Rows that share an instrument name (the conventions' gen_ai.client.token.usage
 // for input and output tokens) share the instrument and its guard.
-import type { Attributes, Meter } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { labelValue, type CallLabels } from './call-facts.js';
 import { CardinalityGuard } from './cardinality.js';
 import { LABEL_NAMES, metricsFor, UNFOLDED_LABELS, type LabelId, type MetricId, type MetricName } from './names.js';
 import type { LlmMetricsOptions } from './options.js';
+import { Instrument, type Series } from './series.js';
 import { seriesKey } from './series-key.js';
 
 /** The value a refused label set is recorded under. */
 export const OVERFLOW_VALUE = 'other';
 
-type RecordFn = (value: number, attributes: Attributes) => void;
-
-export interface Series {
-  attributes: Attributes;
-  key: string;
-}
-
 /** One row of the table, bound to its instrument. */
 export class LlmMetric {
+  readonly spec: MetricName;
+  /** Histogram boundaries; undefined for counters. */
+  readonly boundaries: readonly number[] | undefined;
+
   constructor(
     readonly id: MetricId,
-    readonly spec: MetricName,
+    /** The row's own spec (its constants, its operations); the instrument's may be a shared row's. */
+    spec: MetricName,
     private readonly labelNames: Partial<Record<LabelId, string>>,
-    private readonly guard: CardinalityGuard,
-    readonly record: RecordFn,
-    /** Histogram boundaries; undefined for counters. */
-    readonly boundaries: readonly number[] | undefined,
-  ) {}
+    readonly instrument: Instrument,
+  ) {
+    this.spec = spec;
+    this.boundaries = instrument.boundaries;
+  }
 
-  /** The label set a call is recorded under: its own, or the folded one once the guard refuses. */
+  /** The series a call is recorded under: its own label set, or the folded one once the guard refuses. */
   seriesFor(call: CallLabels): Series {
     const own = this.attributes((id) => labelValue(id, call));
     const key = seriesKey(own);
-    if (this.guard.admit(key)) return { attributes: own, key };
-    const folded = this.attributes((id) => (UNFOLDED_LABELS.has(id) ? labelValue(id, call) : OVERFLOW_VALUE));
-    return { attributes: folded, key: seriesKey(folded) };
+    if (this.instrument.guard.admit(key)) return this.instrument.seriesOf(own, key);
+    return this.instrument.seriesOf(this.attributes((id) => (UNFOLDED_LABELS.has(id) ? labelValue(id, call) : OVERFLOW_VALUE)));
   }
 
   private attributes(valueOf: (id: LabelId) => string | undefined): Attributes {
@@ -92,45 +90,25 @@ export class SeriesCache {
   }
 }
 
-/** One LlmMetric per instrument row of the chosen profile; a row split by operation gives several with the same id. */
-export function createInstruments(
-  meter: Meter,
-  options: LlmMetricsOptions,
-  onOverflow: (instrumentName: string) => void,
-): LlmMetric[] {
-  const shared = new Map<string, { record: RecordFn; guard: CardinalityGuard }>();
-  const metrics: LlmMetric[] = [];
-  for (const { id, metric } of metricsFor(options.naming, options.conventions)) {
-    const boundaries = metric.buckets ? options.buckets[metric.buckets] : undefined;
-    let instrument = shared.get(metric.name);
-    if (!instrument) {
-      instrument = {
-        record: createRecorder(meter, metric, boundaries),
-        guard: new CardinalityGuard(options.maxSeries, () => onOverflow(metric.name)),
-      };
-      shared.set(metric.name, instrument);
-    }
-    const labelNames = LABEL_NAMES[options.naming];
-    metrics.push(new LlmMetric(id, metric, labelNames, instrument.guard, instrument.record, boundaries));
-  }
-  return metrics;
+export interface CreatedInstruments {
+  /** One per instrument row of the profile, in table order; a row split by operation gives several with one id. */
+  metrics: LlmMetric[];
+  /** The distinct instruments behind them, in table order: what the exposition and the producer read. */
+  instruments: Instrument[];
 }
 
-function createRecorder(meter: Meter, metric: MetricName, boundaries: readonly number[] | undefined): RecordFn {
-  const common = { description: metric.description, unit: metric.unit };
-  switch (metric.kind) {
-    case 'counter': {
-      const counter = meter.createCounter(metric.name, common);
-      return (value, attributes) => counter.add(value, attributes);
+export function createInstruments(options: LlmMetricsOptions, onOverflow: (instrumentName: string) => void): CreatedInstruments {
+  const byName = new Map<string, Instrument>();
+  const metrics: LlmMetric[] = [];
+  const labelNames = LABEL_NAMES[options.naming];
+  for (const { id, metric } of metricsFor(options.naming, options.conventions)) {
+    let instrument = byName.get(metric.name);
+    if (!instrument) {
+      const boundaries = metric.buckets ? options.buckets[metric.buckets] : undefined;
+      instrument = new Instrument(metric, boundaries, new CardinalityGuard(options.maxSeries, () => onOverflow(metric.name)));
+      byName.set(metric.name, instrument);
     }
-    case 'upDownCounter': {
-      const upDown = meter.createUpDownCounter(metric.name, common);
-      return (value, attributes) => upDown.add(value, attributes);
-    }
-    case 'histogram': {
-      const advice = boundaries ? { explicitBucketBoundaries: [...boundaries] } : undefined;
-      const histogram = meter.createHistogram(metric.name, { ...common, advice });
-      return (value, attributes) => histogram.record(value, attributes);
-    }
+    metrics.push(new LlmMetric(id, metric, labelNames, instrument));
   }
+  return { metrics, instruments: [...byName.values()] };
 }

@@ -1,12 +1,13 @@
-// Assembles the span-derived LLM metrics: the recorder and the exemplar reservoir beside it, the span
-// processor over the recorder (needed when the TracerProvider is built), and the instruments, created
-// from the names table once the agent's one MeterProvider exists (so an OTLP reader gets them too).
-import type { MeterProvider } from '@opentelemetry/api';
-import { MODEL_CALL_SCOPE } from '../semconv.js';
+// Assembles the span-derived LLM metrics: the agent's own instruments (series.ts) from the names
+// table, the recorder that writes them and the exemplar reservoir beside it, the span processor over
+// the recorder (needed when the TracerProvider is built), and the two ways out: the series themselves
+// for the /metrics endpoint, and a MetricProducer for the SDK's push readers (OTLP, console).
 import { ExemplarReservoir, type ExemplarLookup } from './exemplars.js';
 import { createInstruments } from './instruments.js';
 import type { LlmMetricsOptions } from './options.js';
+import { LlmMetricProducer } from './producer.js';
 import { CallRecorder } from './recorder.js';
+import type { Instrument } from './series.js';
 import { LlmMetricsSpanProcessor } from './span-processor.js';
 
 export interface LlmMetrics {
@@ -14,10 +15,12 @@ export interface LlmMetrics {
   spanProcessor: LlmMetricsSpanProcessor;
   /** What the span processor records into; receivers of workers' calls record into it too. */
   recorder: CallRecorder;
-  /** Hand it to the Prometheus endpoint (setExemplarSource). */
+  /** The instruments, in table order: hand them to the Prometheus endpoint (serveLlmMetrics). */
+  instruments: readonly Instrument[];
+  /** Exemplars by instrument name and attributes (the MetricData serializer's lookup). */
   exemplars: ExemplarLookup;
-  /** Creates the instruments on the agent's MeterProvider; calls that end before this are not counted. */
-  useMeterProvider(meterProvider: MeterProvider): void;
+  /** The same figures as MetricData, for a push reader's metricProducers. */
+  producer: LlmMetricProducer;
   /** The recorder read a call's request after its span started (fetch sends the body later). */
   requestKnown(span: object): void;
 }
@@ -32,15 +35,16 @@ export function createLlmMetrics(options: LlmMetricsOptions, log: { warn(message
         '(raise LLM_OTEL_MAX_SERIES if this is expected)',
     );
   };
+  const { metrics, instruments } = createInstruments(options, onOverflow);
   const reservoir = new ExemplarReservoir(options.exemplarRefreshMs);
-  const recorder = new CallRecorder(reservoir, options.maxSeries);
+  const recorder = new CallRecorder(metrics, reservoir, options.maxSeries);
   const processor = new LlmMetricsSpanProcessor(recorder);
   return {
     spanProcessor: processor,
     recorder,
+    instruments,
     exemplars: reservoir,
-    useMeterProvider: (meterProvider) =>
-      recorder.useMetrics(createInstruments(meterProvider.getMeter(MODEL_CALL_SCOPE), options, onOverflow)),
+    producer: new LlmMetricProducer(instruments),
     requestKnown: (span) => processor.requestKnown(span),
   };
 }

@@ -1,7 +1,9 @@
-// The text expositions of the SDK's collected metrics: OpenMetrics 1.0 with exemplars (what
-// Prometheus asks for), and the Prometheus 0.0.4 text format for every other scraper, from one
-// writer. A pure function of the collected ResourceMetrics and an exemplar lookup, in pieces of a few
-// series each so the endpoint can let the event loop go between them. Format references: the
+// The text expositions: OpenMetrics 1.0 with exemplars (what Prometheus asks for), and the
+// Prometheus 0.0.4 text format for every other scraper, from one writer. Two sources, one set of line
+// writers: the SDK's collected metrics (the GPU gauges, the app's own, the HTTP instrumentations'),
+// and the agent's own LLM instruments (series.ts), whose series each keep their text until they
+// change, so a scrape rewrites only what was recorded since the last one. In pieces of a few series
+// each, so the endpoint can let the event loop go between them. Format references: the
 // OpenMetrics 1.0 specification, the Prometheus exposition formats page, and prom-client's
 // OpenMetrics output for the exemplar suffix.
 import { diag, type Attributes, type AttributeValue } from '@opentelemetry/api';
@@ -13,7 +15,8 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Exemplar, ExemplarLookup } from './exemplars.js';
-import { prometheusFamily, sanitizeName, type PrometheusFamily } from './prometheus-naming.js';
+import { familyNaming, prometheusFamily, sanitizeName, type PrometheusFamily, type PrometheusType } from './prometheus-naming.js';
+import type { Instrument, RenderedText, Series } from './series.js';
 
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
@@ -24,14 +27,26 @@ const NO_EXEMPLARS: ExemplarLookup = { exemplarsFor: () => undefined };
 
 interface Family extends PrometheusFamily {
   help: string;
+  /** The agent's own instrument of this name, written first; SDK metrics of the same name and type follow. */
+  instrument?: Instrument;
   metrics: MetricData[];
 }
 
 export type ExpositionFormat = 'openmetrics' | 'text';
 
 export function serializeOpenMetrics(resourceMetrics: ResourceMetrics, exemplars: ExemplarLookup = NO_EXEMPLARS): string {
-  return [...expositionPieces(resourceMetrics, 'openmetrics', exemplars)].join('');
+  return expositionText(expositionPieces(resourceMetrics, 'openmetrics', exemplars));
 }
+
+/** Pieces as one string (the serializers' tests and the text-format entry point). */
+export function expositionText(pieces: Iterable<string | Buffer>): string {
+  let text = '';
+  for (const piece of pieces) text += typeof piece === 'string' ? piece : piece.toString('utf8');
+  return text;
+}
+
+/** A piece of the exposition: text from the SDK's metrics, kept bytes from the agent's series. */
+export type ExpositionPiece = string | Buffer;
 
 /**
  * The exposition in pieces of a few data points each, so a large one (a thousand label sets) can be
@@ -43,10 +58,11 @@ export function* expositionPieces(
   resourceMetrics: ResourceMetrics,
   format: ExpositionFormat,
   exemplars: ExemplarLookup = NO_EXEMPLARS,
-): Generator<string> {
+  instruments: readonly Instrument[] = [],
+): Generator<ExpositionPiece> {
   const openMetrics = format === 'openmetrics';
   yield targetInfo(resourceMetrics.resource.attributes, openMetrics);
-  for (const family of collectFamilies(resourceMetrics)) {
+  for (const family of collectFamilies(resourceMetrics, instruments)) {
     let head: string;
     if (openMetrics) {
       head = `# TYPE ${family.name} ${family.type}\n`;
@@ -58,6 +74,7 @@ export function* expositionPieces(
       head += `# TYPE ${name} ${family.type}\n`;
     }
     yield head;
+    if (family.instrument) yield* instrumentSamples(family.name, family.instrument, openMetrics);
     for (const metric of family.metrics) yield* samples(family.name, metric, openMetrics ? exemplars : NO_EXEMPLARS);
   }
   if (openMetrics) yield '# EOF\n';
@@ -66,9 +83,40 @@ export function* expositionPieces(
 /** Data points per piece: a few kilobytes of text, well under a millisecond each. */
 const POINTS_PER_PIECE = 16;
 
-/** Groups metrics by family name, as the SDK's serializer does; a later metric of another type is dropped. */
-function collectFamilies(resourceMetrics: ResourceMetrics): Family[] {
+const INSTRUMENT_TYPES: Readonly<Record<Instrument['spec']['kind'], PrometheusType>> = {
+  counter: 'counter',
+  upDownCounter: 'gauge',
+  histogram: 'histogram',
+};
+
+/** An instrument's family and bucket labels, worked out once. */
+interface InstrumentExposition extends PrometheusFamily {
+  les: readonly string[];
+}
+const instrumentExpositions = new WeakMap<Instrument, InstrumentExposition>();
+
+function instrumentExposition(instrument: Instrument): InstrumentExposition {
+  let exposition = instrumentExpositions.get(instrument);
+  if (exposition === undefined) {
+    const { spec } = instrument;
+    const family = familyNaming(spec.name, spec.unit, INSTRUMENT_TYPES[spec.kind]);
+    exposition = { ...family, les: instrument.boundaries ? bucketLes(instrument.boundaries) : [] };
+    instrumentExpositions.set(instrument, exposition);
+  }
+  return exposition;
+}
+
+/**
+ * Groups metrics by family name, as the SDK's serializer does, the agent's instruments first; a later
+ * metric of another type is dropped.
+ */
+function collectFamilies(resourceMetrics: ResourceMetrics, instruments: readonly Instrument[]): Family[] {
   const families = new Map<string, Family>();
+  for (const instrument of instruments) {
+    if (instrument.series.size === 0) continue;
+    const { name, unit, type } = instrumentExposition(instrument);
+    families.set(name, { name, unit, type, help: instrument.spec.description, instrument, metrics: [] });
+  }
   for (const { metrics } of resourceMetrics.scopeMetrics) {
     for (const metric of metrics) {
       const naming = prometheusFamily(metric);
@@ -103,57 +151,121 @@ function* samples(name: string, metric: MetricData, exemplars: ExemplarLookup): 
     for (const point of points.slice(start, start + POINTS_PER_PIECE)) {
       // Each series' label text is built once, however many lines (buckets) it has.
       const body = labelBody(point.attributes);
-      const braced = body === '' ? '' : `{${body}}`;
       switch (metric.dataPointType) {
-        case DataPointType.SUM: {
-          const value = point.value as number;
-          const suffix = metric.isMonotonic ? '_total' : '';
-          const exemplar = metric.isMonotonic ? exemplars.exemplarsFor(instrument, point.attributes)?.get(0) : undefined;
-          out += `${name}${suffix}${braced} ${number(value)}${exemplarSuffix(exemplar)}\n`;
+        case DataPointType.SUM:
+          out += metric.isMonotonic
+            ? counterLine(name, body, point.value as number, exemplars.exemplarsFor(instrument, point.attributes)?.get(0))
+            : gaugeLine(name, body, point.value as number);
+          break;
+        case DataPointType.GAUGE:
+          out += gaugeLine(name, body, point.value as number);
+          break;
+        case DataPointType.HISTOGRAM: {
+          const { buckets, count, sum } = (point as DataPoint<Histogram>).value;
+          out += histogramLines(name, body, bucketLes(buckets.boundaries), buckets.counts, count, sum, exemplars.exemplarsFor(instrument, point.attributes));
           break;
         }
-        case DataPointType.GAUGE:
-          out += `${name}${braced} ${number(point.value as number)}\n`;
-          break;
-        case DataPointType.HISTOGRAM:
-          out += histogram(name, instrument, point as DataPoint<Histogram>, body, braced, exemplars);
-          break;
       }
     }
     yield out;
   }
 }
 
-function histogram(name: string, instrument: string, point: DataPoint<Histogram>, body: string, braced: string, exemplars: ExemplarLookup): string {
-  const { boundaries, counts } = point.value.buckets;
-  let out = '';
-  const seriesExemplars = exemplars.exemplarsFor(instrument, point.attributes);
+/** The agent's instrument's series, each from its kept bytes unless it changed since they were written. */
+function* instrumentSamples(name: string, instrument: Instrument, openMetrics: boolean): Generator<Buffer> {
+  const exposition = instrumentExposition(instrument);
+  for (const series of instrument.series.values()) {
+    let kept = openMetrics ? series.openMetricsText : series.plainText;
+    if (kept === undefined || kept.version !== series.version) {
+      const text = seriesLines(name, exposition, series, openMetrics);
+      const length = Buffer.byteLength(text);
+      if (kept === undefined || kept.bytes.length < length) {
+        // Room for the counts to gain digits before the buffer must be replaced.
+        kept = { version: 0, bytes: Buffer.allocUnsafe(length + (length >> 3) + 16), length: 0 };
+        if (openMetrics) series.openMetricsText = kept;
+        else series.plainText = kept;
+      }
+      kept.length = kept.bytes.write(text, 0);
+      kept.version = series.version;
+    }
+    yield kept.bytes.subarray(0, kept.length);
+  }
+}
+
+/**
+ * The text as one flat string. V8 keeps a concatenation as a tree of its parts, and every later
+ * concatenation that includes it walks that tree again when it is encoded; a label text used on
+ * every line of a series, or an exemplar's on every scrape, made encoding the series three times
+ * slower.
+ */
+function flat(text: string): string {
+  return Buffer.from(text).toString();
+}
+
+function seriesLines(name: string, exposition: InstrumentExposition, series: Series, openMetrics: boolean): string {
+  const body = (series.labelText ??= flat(labelBody(series.attributes)));
+  const exemplars = openMetrics ? series.exemplars : undefined;
+  switch (exposition.type) {
+    case 'counter':
+      return counterLine(name, body, series.value, exemplars?.get(0));
+    case 'histogram':
+      return histogramLines(name, body, exposition.les, series.counts!, series.count, series.sum, exemplars);
+    default:
+      return gaugeLine(name, body, series.value);
+  }
+}
+
+const braces = (body: string): string => (body === '' ? '' : `{${body}}`);
+
+function counterLine(name: string, body: string, value: number, exemplar: Exemplar | undefined): string {
+  return `${name}_total${braces(body)} ${number(value)}${exemplarSuffix(exemplar)}\n`;
+}
+
+function gaugeLine(name: string, body: string, value: number): string {
+  return `${name}${braces(body)} ${number(value)}\n`;
+}
+
+/** `le` texts by boundary list, kept: every series of an instrument shares its boundaries. */
+const lesByBoundaries = new WeakMap<readonly number[], readonly string[]>();
+
+function bucketLes(boundaries: readonly number[]): readonly string[] {
+  let les = lesByBoundaries.get(boundaries);
+  if (les === undefined) lesByBoundaries.set(boundaries, (les = [...boundaries.map(canonicalFloat), '+Inf']));
+  return les;
+}
+
+function histogramLines(
+  name: string,
+  body: string,
+  les: readonly string[],
+  counts: readonly number[],
+  count: number,
+  sum: number | undefined,
+  exemplars: ReadonlyMap<number, Exemplar> | undefined,
+): string {
+  const braced = braces(body);
   const bucketLabels = body === '' ? '{le="' : `{${body},le="`;
+  let out = '';
   let cumulative = 0;
   for (let i = 0; i < counts.length; i++) {
     cumulative += counts[i]!;
-    const le = i < boundaries.length ? canonicalFloat(boundaries[i]!) : '+Inf';
-    const exemplar = seriesExemplars?.get(i);
-    out += `${name}_bucket${bucketLabels}${le}"} ${cumulative}${exemplarSuffix(exemplar)}\n`;
+    out += `${name}_bucket${bucketLabels}${les[i]}"} ${cumulative}${exemplarSuffix(exemplars?.get(i))}\n`;
   }
-  out += `${name}_count${braced} ${point.value.count}\n`;
-  if (point.value.sum !== undefined) out += `${name}_sum${braced} ${number(point.value.sum)}\n`;
+  out += `${name}_count${braced} ${count}\n`;
+  if (sum !== undefined) out += `${name}_sum${braced} ${number(sum)}\n`;
   return out;
 }
 
-/** An exemplar's text, kept with the exemplar: the reservoir holds it across scrapes until it is replaced. */
-const exemplarTexts = new WeakMap<Exemplar, string>();
-
+/** An exemplar's text, kept on the exemplar: the reservoir holds it across scrapes until it is replaced. */
 function exemplarSuffix(exemplar: Exemplar | undefined): string {
   if (!exemplar) return '';
-  let text = exemplarTexts.get(exemplar);
-  if (text === undefined) {
+  if (exemplar.text === undefined) {
     let chars = 0;
     for (const [key, value] of Object.entries(exemplar.labels)) chars += codePoints(key) + codePoints(value);
-    text = chars > EXEMPLAR_LABELS_MAX_CHARS ? '' : ` # ${labels(exemplar.labels) || '{}'} ${number(exemplar.value)} ${exemplar.timestampMs / 1000}`;
-    exemplarTexts.set(exemplar, text);
+    exemplar.text =
+      chars > EXEMPLAR_LABELS_MAX_CHARS ? '' : flat(` # ${labels(exemplar.labels) || '{}'} ${number(exemplar.value)} ${exemplar.timestampMs / 1000}`);
   }
-  return text;
+  return exemplar.text;
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;

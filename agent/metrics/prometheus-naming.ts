@@ -85,9 +85,13 @@ export interface PrometheusFamily {
 }
 
 export function prometheusFamily(metric: MetricData): PrometheusFamily {
-  const type = prometheusType(metric);
-  const unit = prometheusUnit(metric.descriptor.unit, type);
-  let name = sanitizeName(metric.descriptor.name);
+  return familyNaming(metric.descriptor.name, metric.descriptor.unit, prometheusType(metric));
+}
+
+/** The family of an instrument named `instrumentName` with that unit, exposed as `type`. */
+export function familyNaming(instrumentName: string, instrumentUnit: string, type: PrometheusType): PrometheusFamily {
+  const unit = prometheusUnit(instrumentUnit, type);
+  let name = sanitizeName(instrumentName);
   if (type === 'counter') name = name.replace(/_total$/, '');
   if (unit !== '' && !name.endsWith(`_${unit}`)) name = `${name}_${unit}`;
   return { name, unit, type };

@@ -1,8 +1,11 @@
 // BENCH_SCRAPE=1: what a scrape of the agent's /metrics costs the service. For 100 and 1,000 label
 // sets (one call to each of that many models), the runner scrapes the service's endpoint from its
 // own process, as Prometheus does (OpenMetrics), BENCH_SCRAPES times, and the service reports its own
-// event-loop delay (monitorEventLoopDelay, 1 ms resolution) and CPU over each scrape.
+// event-loop delay (monitorEventLoopDelay, 1 ms resolution) and CPU over each scrape. Two cases:
+// nothing recorded between scrapes, and every label set recorded again before each scrape (every
+// model called once more), so no series' text written at the last scrape can be reused.
 import { createServer } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import { CONFIGS } from './configs.mjs';
 import { sendJson } from './http-client.mjs';
 import { SERVICE_PATHS } from './service-protocol.mjs';
@@ -11,6 +14,7 @@ import { median } from './stats.mjs';
 
 const LABEL_SETS = [100, 1000];
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
+const SETTLE_MS = 250;
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
@@ -20,7 +24,7 @@ async function freePort() {
   return port;
 }
 
-async function scrapeOne(config, backends, labelSets, scrapes, log) {
+async function scrapeOne(config, backends, labelSets, allChanged, scrapes, log) {
   const port = await freePort();
   const service = await startService(config, backends, {
     concurrency: 2,
@@ -30,11 +34,23 @@ async function scrapeOne(config, backends, labelSets, scrapes, log) {
     await sendJson(service.agent, `${service.base}${SERVICE_PATHS.distinctModels}`);
     const runs = [];
     for (let i = 0; i <= scrapes; i++) {
+      if (allChanged && i > 0) {
+        await sendJson(service.agent, `${service.base}${SERVICE_PATHS.distinctModels}`);
+        await setTimeout(SETTLE_MS); // the calls' own aftermath (sockets, their garbage) is not the scrape's
+      }
       await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStart}`);
       const response = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: OPENMETRICS } });
       const bytes = (await response.arrayBuffer()).byteLength;
       const loop = await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStop}`);
       if (i > 0) runs.push({ bytes, ...loop }); // the first scrape warms the code up
+    }
+    // The floor: the same window with no scrape in it, as long as the median scrape took.
+    const quiet = [];
+    const windowMs = Math.max(5, median(runs.map((r) => r.wallMs ?? 0)));
+    for (let i = 0; i < scrapes; i++) {
+      await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStart}`);
+      await setTimeout(windowMs);
+      quiet.push(await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStop}`));
     }
     const figures = {
       bytes: runs[0].bytes,
@@ -43,8 +59,10 @@ async function scrapeOne(config, backends, labelSets, scrapes, log) {
       p99Ms: median(runs.map((r) => r.p99Ms)),
       cpuMs: median(runs.map((r) => r.cpuMs)),
       cpuRange: [Math.min(...runs.map((r) => r.cpuMs)), Math.max(...runs.map((r) => r.cpuMs))],
+      quietMaxMs: Math.max(...quiet.map((r) => r.maxMs)),
+      quietMedianMaxMs: median(quiet.map((r) => r.maxMs)),
     };
-    log(`  ${config.id}, ${labelSets} label sets: ${(figures.bytes / 1024).toFixed(0)} KiB, loop max ${figures.maxMs.toFixed(1)} ms, CPU ${figures.cpuMs.toFixed(0)} ms`);
+    log(`  ${config.id}, ${labelSets} label sets${allChanged ? ', all changed' : ''}: ${(figures.bytes / 1024).toFixed(0)} KiB, loop max ${figures.maxMs.toFixed(1)} ms, CPU ${figures.cpuMs.toFixed(0)} ms`);
     return figures;
   } finally {
     await service.stop();
@@ -56,20 +74,27 @@ export async function runScrape(backends, options, log) {
   const configs = CONFIGS.filter((config) => config.id === 'agent-100' || config.id === 'agent-compare');
   const rows = [];
   for (const labelSets of LABEL_SETS) {
-    for (const config of configs) rows.push({ config, labelSets, figures: await scrapeOne(config, backends, labelSets, options.scrapes, log) });
+    for (const allChanged of [false, true]) {
+      for (const config of configs) {
+        rows.push({ config, labelSets, allChanged, figures: await scrapeOne(config, backends, labelSets, allChanged, options.scrapes, log) });
+      }
+    }
   }
   const lines = [
     `## What a scrape of /metrics costs the service (BENCH_SCRAPE=1, ${options.scrapes} scrapes each)`,
     '',
     'Scraped from the runner process with an OpenMetrics Accept header, as Prometheus does; the event-loop delay and CPU are the',
     "service's own, over each scrape. Loop delay: the largest over all scrapes, and the median of each scrape's p99.",
+    `Recorded between scrapes: nothing, or every label set again (each model called once more, ${SETTLE_MS} ms before the scrape).`,
+    'Without a scrape: the same measurement over windows as long as the median scrape, with no scrape in them: the',
+    "machine's own floor (2 shared vCPUs; the scraper runs on them too, but not in these windows).",
     '',
-    '| agent | label sets | scrape size | event loop blocked, max [median of scrapes] | loop delay p99 | CPU per scrape, median [min…max] |',
-    '|---|---|---|---|---|---|',
+    '| agent | label sets | recorded between scrapes | scrape size | event loop blocked, max [median of scrapes] | without a scrape, max [median] | loop delay p99 | CPU per scrape, median [min…max] |',
+    '|---|---|---|---|---|---|---|---|',
   ];
-  for (const { config, labelSets, figures: f } of rows) {
+  for (const { config, labelSets, allChanged, figures: f } of rows) {
     lines.push(
-      `| ${config.label} | ${labelSets} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.maxMs.toFixed(1)} ms [${f.medianMaxMs.toFixed(1)}] | ${f.p99Ms.toFixed(1)} ms | ` +
+      `| ${config.label} | ${labelSets} | ${allChanged ? 'every label set' : 'nothing'} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.maxMs.toFixed(1)} ms [${f.medianMaxMs.toFixed(1)}] | ${f.quietMaxMs.toFixed(1)} ms [${f.quietMedianMaxMs.toFixed(1)}] | ${f.p99Ms.toFixed(1)} ms | ` +
         `${f.cpuMs.toFixed(0)} ms [${f.cpuRange[0].toFixed(0)}…${f.cpuRange[1].toFixed(0)}] |`,
     );
   }

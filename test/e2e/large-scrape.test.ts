@@ -17,9 +17,8 @@ let prometheus: PrometheusServer;
 let port: number;
 
 beforeAll(async () => {
-  endpoint = createPrometheusEndpoint({ host: '127.0.0.1', port: 0, cardinalityLimit: 2001 }, { warn: () => {} });
-  harness = createHarness({}, endpoint.reader);
-  endpoint.setExemplarSource(harness.llm.exemplars);
+  endpoint = createPrometheusEndpoint({ host: '127.0.0.1', port: 0 }, { warn: () => {} });
+  harness = createHarness({}, endpoint);
   port = (await endpoint.listening)!;
   for (let i = 0; i < MODELS; i++) {
     harness.call({ requestModel: `model-${i}`, firstChunkS: 0.2, meanChunkS: 0.01, chunkCount: 10, inputTokens: 10, outputTokens: 10 });

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPrometheusEndpoint, prefersOpenMetrics, type PrometheusEndpoint } from '../../agent/metrics/endpoint.js';
+import { serializeOpenMetrics } from '../../agent/metrics/openmetrics.js';
+import { serializePrometheusText } from '../../agent/metrics/text-format.js';
 import { createHarness, streamedCall, type Harness } from './harness.js';
 
 const PROMETHEUS_ACCEPT =
@@ -19,8 +21,7 @@ afterEach(async () => {
 async function servedHarness(): Promise<{ url: string; warnings: string[] }> {
   const warnings: string[] = [];
   endpoint = createPrometheusEndpoint({ host: '127.0.0.1', port: 0 }, { warn: (message) => warnings.push(message) });
-  harness = createHarness({}, endpoint.reader);
-  endpoint.setExemplarSource(harness.llm.exemplars);
+  harness = createHarness({}, endpoint);
   const port = await endpoint.listening;
   return { url: `http://127.0.0.1:${port}/metrics`, warnings };
 }
@@ -54,6 +55,36 @@ describe('the /metrics endpoint', () => {
     expect(text).toMatch(/\nllm_requests_total\{[^}]*\} 1\n/);
     expect(text).not.toContain('trace_id');
     expect(text).not.toContain('# EOF');
+  });
+
+  it('writes each series from its kept text until the series changes: every scrape equals a fresh serialization of the same figures', async () => {
+    // The endpoint writes the LLM series from text kept across scrapes; the push readers' MetricData
+    // (the producer) is serialized from nothing each time. Both must say the same, byte for byte,
+    // as calls add to some series, create others and replace exemplars between scrapes.
+    let now = 1_700_000_000_000;
+    const realNow = Date.now;
+    Date.now = () => now; // the exemplar reservoir's refresh clock
+    try {
+      const { url } = await servedHarness();
+      const models = ['gpt-4o', 'gpt-4o-mini', 'o3', 'claude-sonnet-4-5'];
+      for (let round = 0; round < 4; round++) {
+        for (const [index, model] of models.slice(0, round + 1).entries()) {
+          harness!.call(streamedCall({ requestModel: model, responseModel: model, firstChunkS: 0.05 * (round + index + 1), outputTokens: 10 * round }));
+          if (round === 2 && index === 0) harness!.call(streamedCall({ requestModel: model, responseModel: model, errorType: 'timeout' }));
+        }
+        const [scraped, plain] = await Promise.all([
+          fetch(url, { headers: { accept: PROMETHEUS_ACCEPT } }).then((response) => response.text()),
+          fetch(url).then((response) => response.text()),
+        ]);
+        const collected = await harness!.collect();
+        expect(scraped).toBe(serializeOpenMetrics(collected, harness!.llm.exemplars));
+        expect(plain).toBe(serializePrometheusText(collected));
+        expect(scraped.match(/^llm_requests_total\{/gm)).toHaveLength(round + 1 + (round >= 2 ? 1 : 0));
+        now += 20_000; // past the refresh interval: the next round's calls replace exemplars
+      }
+    } finally {
+      Date.now = realNow;
+    }
   });
 
   it('answers 404 off its path', async () => {

@@ -1,10 +1,13 @@
 // One real SDK pipeline for the metrics tests: a TracerProvider whose sampler always records (as the
 // agent's does) with the metrics span processor and an in-memory exporter, and a MeterProvider read
-// by the agent's pull reader. Model-call spans are made the way the recorder makes them.
+// by the agent's pull reader with the LLM metrics' producer, as the agent's push readers take them
+// (and, when a test gives one, by a Prometheus endpoint serving the same instruments). Model-call
+// spans are made the way the recorder makes them.
 import { SpanKind, SpanStatusCode, type Attributes, type SpanContext } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricData, type MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { PrometheusEndpoint } from '../../agent/metrics/endpoint.js';
 import {
   createAlwaysRecordSampler,
   InMemorySpanExporter,
@@ -66,19 +69,21 @@ export interface Harness {
 }
 
 /**
+ * `endpoint`: a Prometheus endpoint that reads the same MeterProvider and serves the instruments.
  * `route`: the spans' metrics go to this sink instead of straight to the recorder, as a worker's do
  * (a forwarder whose messages a receiver feeds to `recorder`).
  */
 export function createHarness(
   overrides: Partial<LlmMetricsOptions> = {},
-  reader: MetricReader = new PullMetricReader(() => Promise.resolve()),
+  endpoint?: PrometheusEndpoint,
   route?: (recorder: CallRecorder) => CallSink,
 ): Harness {
   const warnings: string[] = [];
   const resource = resourceFromAttributes({ 'service.name': 'checkout' });
-  const meterProvider = new MeterProvider({ resource, readers: [reader] });
   const llm = createLlmMetrics({ ...DEFAULT_METRICS_OPTIONS, ...overrides }, { warn: (message) => warnings.push(message) });
-  llm.useMeterProvider(meterProvider);
+  const reader = new PullMetricReader(() => Promise.resolve(), { metricProducers: [llm.producer] });
+  const meterProvider = new MeterProvider({ resource, readers: endpoint ? [reader, endpoint.reader] : [reader] });
+  endpoint?.serveLlmMetrics(llm.instruments);
   const processor = route ? new LlmMetricsSpanProcessor(route(llm.recorder)) : llm.spanProcessor;
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({

@@ -17,8 +17,7 @@ const allTraces = new Set<string>();
 
 beforeAll(async () => {
   endpoint = createPrometheusEndpoint({ host: '127.0.0.1', port: 0 }, { warn: (message) => console.warn(message) });
-  harness = createHarness({}, endpoint.reader);
-  endpoint.setExemplarSource(harness.llm.exemplars);
+  harness = createHarness({}, endpoint);
   const port = await endpoint.listening;
   for (let i = 0; i < CALLS; i++) {
     const sampled = i % 2 === 1; // the first call of each slot is unsampled: it must not become the exemplar
