@@ -110,7 +110,7 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions, log
 }
 
 /** The longest the serialization holds the event loop before it lets the service's own work run. */
-const SLICE_MS = 2;
+const SLICE_MS = 1;
 /** Bytes gathered before they are handed to the socket. */
 const WRITE_BYTES = 64 * 1024;
 
@@ -149,9 +149,14 @@ async function writeSliced(response: ServerResponse, pieces: Iterable<Exposition
       if (!flowing) await drainedOrClosed(response);
       if (response.destroyed) return;
     }
-    if (length > WRITE_BYTES) response.write(piece); // one series larger than a batch: as it is
-    else if (typeof piece === 'string') used += buffer.write(piece, used);
-    else used += piece.copy(buffer, used);
+    if (typeof piece === 'string') {
+      if (length > WRITE_BYTES) response.write(piece); // larger than a batch: as it is
+      else used += buffer.write(piece, used);
+    } else if (length > WRITE_BYTES) {
+      response.write(Buffer.from(piece.bytes.subarray(0, length))); // a copy: the series may be rewritten before the socket is done
+    } else {
+      used += piece.bytes.copy(buffer, used, 0, length);
+    }
     if (performance.now() - sliceStart >= SLICE_MS) {
       await yieldToLoop();
       if (response.destroyed) return; // the scraper gave up: nothing more to write

@@ -17,8 +17,9 @@ export interface Exemplar {
   labels: Readonly<Record<string, string>>;
   value: number;
   timestampMs: number;
-  /** Its exposition text, written once by the serializer (openmetrics.ts) and kept with it. */
+  /** Its exposition text and bytes, written once by the serializers (exposition-text.ts, series-exposition.ts) and kept with it. */
   text?: string;
+  bytes?: Buffer;
 }
 
 /** What the serializer asks at scrape time, once per series. */

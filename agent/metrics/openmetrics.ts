@@ -6,7 +6,7 @@
 // each, so the endpoint can let the event loop go between them. Format references: the
 // OpenMetrics 1.0 specification, the Prometheus exposition formats page, and prom-client's
 // OpenMetrics output for the exemplar suffix.
-import { diag, type Attributes, type AttributeValue } from '@opentelemetry/api';
+import { diag, type Attributes } from '@opentelemetry/api';
 import {
   DataPointType,
   type DataPoint,
@@ -15,13 +15,14 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Exemplar, ExemplarLookup } from './exemplars.js';
-import { familyNaming, prometheusFamily, sanitizeName, type PrometheusFamily, type PrometheusType } from './prometheus-naming.js';
-import type { Instrument, RenderedText, Series } from './series.js';
+import { bucketLes, escape, escapeHelpText, exemplarSuffix, labelBody, labels, number } from './exposition-text.js';
+import { prometheusFamily, type PrometheusFamily } from './prometheus-naming.js';
+import type { Instrument, RenderedText } from './series.js';
+import { instrumentFamily, instrumentSamples } from './series-exposition.js';
+
+export { canonicalFloat, escape, EXEMPLAR_LABELS_MAX_CHARS } from './exposition-text.js';
 
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-
-/** OpenMetrics: the exemplar's label names and values together may hold at most 128 UTF-8 characters. */
-export const EXEMPLAR_LABELS_MAX_CHARS = 128;
 
 const NO_EXEMPLARS: ExemplarLookup = { exemplarsFor: () => undefined };
 
@@ -39,14 +40,14 @@ export function serializeOpenMetrics(resourceMetrics: ResourceMetrics, exemplars
 }
 
 /** Pieces as one string (the serializers' tests and the text-format entry point). */
-export function expositionText(pieces: Iterable<string | Buffer>): string {
+export function expositionText(pieces: Iterable<ExpositionPiece>): string {
   let text = '';
-  for (const piece of pieces) text += typeof piece === 'string' ? piece : piece.toString('utf8');
+  for (const piece of pieces) text += typeof piece === 'string' ? piece : piece.bytes.toString('utf8', 0, piece.length);
   return text;
 }
 
-/** A piece of the exposition: text from the SDK's metrics, kept bytes from the agent's series. */
-export type ExpositionPiece = string | Buffer;
+/** A piece of the exposition: text from the SDK's metrics, a series' kept bytes from the agent's own. */
+export type ExpositionPiece = string | RenderedText;
 
 /**
  * The exposition in pieces of a few data points each, so a large one (a thousand label sets) can be
@@ -74,7 +75,7 @@ export function* expositionPieces(
       head += `# TYPE ${name} ${family.type}\n`;
     }
     yield head;
-    if (family.instrument) yield* instrumentSamples(family.name, family.instrument, openMetrics);
+    if (family.instrument) yield* instrumentSamples(family.instrument, openMetrics);
     for (const metric of family.metrics) yield* samples(family.name, metric, openMetrics ? exemplars : NO_EXEMPLARS);
   }
   if (openMetrics) yield '# EOF\n';
@@ -82,29 +83,6 @@ export function* expositionPieces(
 
 /** Data points per piece: a few kilobytes of text, well under a millisecond each. */
 const POINTS_PER_PIECE = 16;
-
-const INSTRUMENT_TYPES: Readonly<Record<Instrument['spec']['kind'], PrometheusType>> = {
-  counter: 'counter',
-  upDownCounter: 'gauge',
-  histogram: 'histogram',
-};
-
-/** An instrument's family and bucket labels, worked out once. */
-interface InstrumentExposition extends PrometheusFamily {
-  les: readonly string[];
-}
-const instrumentExpositions = new WeakMap<Instrument, InstrumentExposition>();
-
-function instrumentExposition(instrument: Instrument): InstrumentExposition {
-  let exposition = instrumentExpositions.get(instrument);
-  if (exposition === undefined) {
-    const { spec } = instrument;
-    const family = familyNaming(spec.name, spec.unit, INSTRUMENT_TYPES[spec.kind]);
-    exposition = { ...family, les: instrument.boundaries ? bucketLes(instrument.boundaries) : [] };
-    instrumentExpositions.set(instrument, exposition);
-  }
-  return exposition;
-}
 
 /**
  * Groups metrics by family name, as the SDK's serializer does, the agent's instruments first; a later
@@ -114,7 +92,7 @@ function collectFamilies(resourceMetrics: ResourceMetrics, instruments: readonly
   const families = new Map<string, Family>();
   for (const instrument of instruments) {
     if (instrument.series.size === 0) continue;
-    const { name, unit, type } = instrumentExposition(instrument);
+    const { name, unit, type } = instrumentFamily(instrument);
     families.set(name, { name, unit, type, help: instrument.spec.description, instrument, metrics: [] });
   }
   for (const { metrics } of resourceMetrics.scopeMetrics) {
@@ -171,50 +149,6 @@ function* samples(name: string, metric: MetricData, exemplars: ExemplarLookup): 
   }
 }
 
-/** The agent's instrument's series, each from its kept bytes unless it changed since they were written. */
-function* instrumentSamples(name: string, instrument: Instrument, openMetrics: boolean): Generator<Buffer> {
-  const exposition = instrumentExposition(instrument);
-  for (const series of instrument.series.values()) {
-    let kept = openMetrics ? series.openMetricsText : series.plainText;
-    if (kept === undefined || kept.version !== series.version) {
-      const text = seriesLines(name, exposition, series, openMetrics);
-      const length = Buffer.byteLength(text);
-      if (kept === undefined || kept.bytes.length < length) {
-        // Room for the counts to gain digits before the buffer must be replaced.
-        kept = { version: 0, bytes: Buffer.allocUnsafe(length + (length >> 3) + 16), length: 0 };
-        if (openMetrics) series.openMetricsText = kept;
-        else series.plainText = kept;
-      }
-      kept.length = kept.bytes.write(text, 0);
-      kept.version = series.version;
-    }
-    yield kept.bytes.subarray(0, kept.length);
-  }
-}
-
-/**
- * The text as one flat string. V8 keeps a concatenation as a tree of its parts, and every later
- * concatenation that includes it walks that tree again when it is encoded; a label text used on
- * every line of a series, or an exemplar's on every scrape, made encoding the series three times
- * slower.
- */
-function flat(text: string): string {
-  return Buffer.from(text).toString();
-}
-
-function seriesLines(name: string, exposition: InstrumentExposition, series: Series, openMetrics: boolean): string {
-  const body = (series.labelText ??= flat(labelBody(series.attributes)));
-  const exemplars = openMetrics ? series.exemplars : undefined;
-  switch (exposition.type) {
-    case 'counter':
-      return counterLine(name, body, series.value, exemplars?.get(0));
-    case 'histogram':
-      return histogramLines(name, body, exposition.les, series.counts!, series.count, series.sum, exemplars);
-    default:
-      return gaugeLine(name, body, series.value);
-  }
-}
-
 const braces = (body: string): string => (body === '' ? '' : `{${body}}`);
 
 function counterLine(name: string, body: string, value: number, exemplar: Exemplar | undefined): string {
@@ -223,15 +157,6 @@ function counterLine(name: string, body: string, value: number, exemplar: Exempl
 
 function gaugeLine(name: string, body: string, value: number): string {
   return `${name}${braces(body)} ${number(value)}\n`;
-}
-
-/** `le` texts by boundary list, kept: every series of an instrument shares its boundaries. */
-const lesByBoundaries = new WeakMap<readonly number[], readonly string[]>();
-
-function bucketLes(boundaries: readonly number[]): readonly string[] {
-  let les = lesByBoundaries.get(boundaries);
-  if (les === undefined) lesByBoundaries.set(boundaries, (les = [...boundaries.map(canonicalFloat), '+Inf']));
-  return les;
 }
 
 function histogramLines(
@@ -256,71 +181,3 @@ function histogramLines(
   return out;
 }
 
-/** An exemplar's text, kept on the exemplar: the reservoir holds it across scrapes until it is replaced. */
-function exemplarSuffix(exemplar: Exemplar | undefined): string {
-  if (!exemplar) return '';
-  if (exemplar.text === undefined) {
-    let chars = 0;
-    for (const [key, value] of Object.entries(exemplar.labels)) chars += codePoints(key) + codePoints(value);
-    exemplar.text =
-      chars > EXEMPLAR_LABELS_MAX_CHARS ? '' : flat(` # ${labels(exemplar.labels) || '{}'} ${number(exemplar.value)} ${exemplar.timestampMs / 1000}`);
-  }
-  return exemplar.text;
-}
-
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** UTF-8 characters, as OpenMetrics counts them; trace and span ids are ASCII, counted without a copy. */
-function codePoints(text: string): number {
-  return NON_ASCII.test(text) ? [...text].length : text.length;
-}
-
-function labels(attributes: Attributes): string {
-  const body = labelBody(attributes);
-  return body === '' ? '' : `{${body}}`;
-}
-
-/** `name="value",…` of a label set, without the braces. */
-function labelBody(attributes: Attributes): string {
-  let body = '';
-  for (const key in attributes) {
-    const pair = `${sanitizeName(key)}="${escape(stringValue(attributes[key]))}"`;
-    body = body === '' ? pair : `${body},${pair}`;
-  }
-  return body;
-}
-
-/** As the SDK's serializer: strings as they are, anything else JSON-encoded. */
-function stringValue(value: AttributeValue | undefined): string {
-  return typeof value === 'string' ? value : JSON.stringify(value ?? '');
-}
-
-const NEEDS_ESCAPE = /[\\"\n]/;
-
-/** The 0.0.4 format escapes only backslash and line feed in HELP text. */
-function escapeHelpText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-/** OpenMetrics escapes backslash, double quote and line feed in label values and HELP text. */
-export function escape(text: string): string {
-  // Most label values need nothing: one test instead of three replacements.
-  if (!NEEDS_ESCAPE.test(text)) return text;
-  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function number(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
-
-/**
- * OpenMetrics wants `le` in canonical float form, so integral boundaries gain `.0` (`le="1.0"`), as
- * the Go client writes them and as Prometheus 3 normalises both formats.
- */
-export function canonicalFloat(value: number): string {
-  if (value === Infinity) return '+Inf';
-  return Number.isInteger(value) && Math.abs(value) < 1e21 ? value.toFixed(1) : String(value);
-}

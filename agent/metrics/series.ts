@@ -4,8 +4,8 @@
 // - a record hashed its attributes every time (about 27 µs a call in the model-call profile); here a
 //   call's series are found once per label set (instruments.ts, SeriesCache) and a record is a few adds;
 // - a collect() walked every series synchronously at every scrape (the loop held 14 ms at 1,000 label
-//   sets); here the exposition is written from the series themselves, each keeping its text until it
-//   changes (openmetrics.ts), in slices the endpoint yields between.
+//   sets); here the exposition is written from the series themselves, each keeping its bytes until it
+//   changes (series-exposition.ts), in slices the endpoint yields between.
 // OTLP and console readers get the same figures as MetricData through producer.ts.
 import type { Attributes } from '@opentelemetry/api';
 import type { CardinalityGuard } from './cardinality.js';
@@ -27,6 +27,14 @@ export interface RenderedText {
   length: number;
 }
 
+/** A series' label text as the exposition writes it, encoded once (series-exposition.ts). */
+export interface SeriesLabelBytes {
+  /** `{name="value",…}`, or nothing for a series without labels. */
+  braced: Buffer;
+  /** `{name="value",…,` before a bucket's `le`, or `{`. */
+  bucketOpen: Buffer;
+}
+
 export class Series {
   /** Counter and up-down counter: the running sum. */
   value = 0;
@@ -40,8 +48,8 @@ export class Series {
   version = 0;
   /** Exemplars by bucket index (0 for a counter), owned by the reservoir; undefined until one is kept. */
   exemplars: Map<number, Exemplar> | undefined;
-  /** The exposition's caches (openmetrics.ts): the label text, built once, and the bytes of each format. */
-  labelText: string | undefined;
+  /** The exposition's caches (series-exposition.ts): the label text, encoded once, and the bytes of each format. */
+  labelBytes: SeriesLabelBytes | undefined;
   openMetricsText: RenderedText | undefined;
   plainText: RenderedText | undefined;
 

@@ -66,7 +66,8 @@ describe('the /metrics endpoint', () => {
     Date.now = () => now; // the exemplar reservoir's refresh clock
     try {
       const { url } = await servedHarness();
-      const models = ['gpt-4o', 'gpt-4o-mini', 'o3', 'claude-sonnet-4-5'];
+      // Label values are the client's text: non-ASCII, quotes, a backslash and a line feed are escaped and encoded alike.
+      const models = ['gpt-4o', 'modèle-é-日本', 'say "hi"\\ \n twice', 'claude-sonnet-4-5'];
       for (let round = 0; round < 4; round++) {
         for (const [index, model] of models.slice(0, round + 1).entries()) {
           harness!.call(streamedCall({ requestModel: model, responseModel: model, firstChunkS: 0.05 * (round + index + 1), outputTokens: 10 * round }));
