@@ -7,7 +7,7 @@
 // plain start describes. llm-otel-agent observes fetch through diagnostics channels either way.
 import diagnostics from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { RECORDING_HEADER, SERVICE_PATHS, STREAM_RECORD_LIMIT } from './lib/service-protocol.mjs';
 
 const require = createRequire(import.meta.url);
@@ -192,20 +192,31 @@ async function distinctModels() {
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 let loopCpuStart = process.cpuUsage();
 let loopWallStart = performance.now();
+/** The longest garbage-collection pause while the loop is watched: what a long block was, when it was one. */
+let gcPauseMaxMs = 0;
+let watchingLoop = false;
+new PerformanceObserver((list) => {
+  if (!watchingLoop) return;
+  for (const entry of list.getEntries()) gcPauseMaxMs = Math.max(gcPauseMaxMs, entry.duration);
+}).observe({ entryTypes: ['gc'] });
 
 function loopStart() {
   loopDelay.reset();
   loopDelay.enable();
   loopCpuStart = process.cpuUsage();
   loopWallStart = performance.now();
+  gcPauseMaxMs = 0;
+  watchingLoop = true;
   return { started: true };
 }
 
-function loopStop() {
+async function loopStop() {
   loopDelay.disable();
+  await new Promise((resolve) => setImmediate(resolve)); // the observer is told of a pause after it
+  watchingLoop = false;
   const cpu = process.cpuUsage(loopCpuStart);
   const wallMs = performance.now() - loopWallStart;
-  return { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, wallMs };
+  return { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, wallMs, gcPauseMaxMs };
 }
 
 const routes = {
@@ -219,7 +230,7 @@ const routes = {
   [SERVICE_PATHS.gc]: async () => collectGarbage(),
   [SERVICE_PATHS.distinctModels]: distinctModels,
   [SERVICE_PATHS.loopStart]: async () => loopStart(),
-  [SERVICE_PATHS.loopStop]: async () => loopStop(),
+  [SERVICE_PATHS.loopStop]: loopStop,
   [SERVICE_PATHS.modelCalls]: modelCalls,
 };
 

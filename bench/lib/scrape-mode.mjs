@@ -4,6 +4,9 @@
 // event-loop delay (monitorEventLoopDelay, 1 ms resolution) and CPU over each scrape. Two cases:
 // nothing recorded between scrapes, and every label set recorded again before each scrape (every
 // model called once more), so no series' text written at the last scrape can be reused.
+import { execFileSync } from 'node:child_process';
+import { get } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { createServer } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { CONFIGS } from './configs.mjs';
@@ -12,7 +15,7 @@ import { SERVICE_PATHS } from './service-protocol.mjs';
 import { startService } from './session.mjs';
 import { median } from './stats.mjs';
 
-const LABEL_SETS = [100, 1000];
+const LABEL_SETS = (process.env.BENCH_SCRAPE_LABEL_SETS ?? "100,1000").split(",").map(Number);
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 const SETTLE_MS = 250;
 
@@ -24,12 +27,48 @@ async function freePort() {
   return port;
 }
 
+/**
+ * One scrape, its bytes counted and dropped: the scraper shares the service's two vCPUs here, and
+ * fetch's buffering of 5 MB showed up in the service's loop delay as contention, which a Prometheus
+ * on its own host does not cause.
+ */
+function scrape(port) {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/metrics', headers: { accept: OPENMETRICS }, agent: false }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk) => (bytes += chunk.length));
+      response.on('end', () => resolve(bytes));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/**
+ * Pins a process (all its threads) to one CPU. The scraper would otherwise share the service's two
+ * vCPUs here, and its reading of 5 MB showed in the service's loop delay as contention, which a
+ * Prometheus on its own host does not cause. False where taskset or a second CPU is missing.
+ */
+function pin(pid, cpu) {
+  if (CPUS < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Read before the runner pins itself: the count follows this process's own affinity.
+const CPUS = availableParallelism();
+let pinned = false;
+
 async function scrapeOne(config, backends, labelSets, allChanged, scrapes, log) {
   const port = await freePort();
   const service = await startService(config, backends, {
     concurrency: 2,
     extraEnv: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_TRACES_EXPORTER: 'none', BENCH_DISTINCT_MODELS: String(labelSets) },
   });
+  pinned = pin(service.child.pid, 0) && pin(process.pid, 1);
   try {
     await sendJson(service.agent, `${service.base}${SERVICE_PATHS.distinctModels}`);
     const runs = [];
@@ -39,15 +78,18 @@ async function scrapeOne(config, backends, labelSets, allChanged, scrapes, log) 
         await setTimeout(SETTLE_MS); // the calls' own aftermath (sockets, their garbage) is not the scrape's
       }
       await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStart}`);
-      const response = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: OPENMETRICS } });
-      const bytes = (await response.arrayBuffer()).byteLength;
+      const bytes = await scrape(port);
       const loop = await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStop}`);
       if (i > 0) runs.push({ bytes, ...loop }); // the first scrape warms the code up
     }
-    // The floor: the same window with no scrape in it, as long as the median scrape took.
+    // The floor: the same window with no scrape in it, as long as the median scrape took, after the same calls.
     const quiet = [];
     const windowMs = Math.max(5, median(runs.map((r) => r.wallMs ?? 0)));
     for (let i = 0; i < scrapes; i++) {
+      if (allChanged) {
+        await sendJson(service.agent, `${service.base}${SERVICE_PATHS.distinctModels}`);
+        await setTimeout(SETTLE_MS); // as before a scrape: the calls' garbage is collected in these windows too
+      }
       await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStart}`);
       await setTimeout(windowMs);
       quiet.push(await sendJson(service.agent, `${service.base}${SERVICE_PATHS.loopStop}`));
@@ -59,10 +101,16 @@ async function scrapeOne(config, backends, labelSets, allChanged, scrapes, log) 
       p99Ms: median(runs.map((r) => r.p99Ms)),
       cpuMs: median(runs.map((r) => r.cpuMs)),
       cpuRange: [Math.min(...runs.map((r) => r.cpuMs)), Math.max(...runs.map((r) => r.cpuMs))],
+      gcMaxMs: Math.max(...runs.map((r) => r.gcPauseMaxMs ?? 0)),
+      gcMedianMaxMs: median(runs.map((r) => r.gcPauseMaxMs ?? 0)),
       quietMaxMs: Math.max(...quiet.map((r) => r.maxMs)),
+      quietGcMaxMs: Math.max(...quiet.map((r) => r.gcPauseMaxMs ?? 0)),
       quietMedianMaxMs: median(quiet.map((r) => r.maxMs)),
     };
-    log(`  ${config.id}, ${labelSets} label sets${allChanged ? ', all changed' : ''}: ${(figures.bytes / 1024).toFixed(0)} KiB, loop max ${figures.maxMs.toFixed(1)} ms, CPU ${figures.cpuMs.toFixed(0)} ms`);
+    log(
+      `  ${config.id}, ${labelSets} label sets${allChanged ? ', all changed' : ''}: ${(figures.bytes / 1024).toFixed(0)} KiB, ` +
+        `loop max ${figures.maxMs.toFixed(1)} ms (per scrape: ${runs.map((r) => `${r.maxMs.toFixed(0)}/gc${(r.gcPauseMaxMs ?? 0).toFixed(0)}`).join(' ')}), CPU ${figures.cpuMs.toFixed(0)} ms`,
+    );
     return figures;
   } finally {
     await service.stop();
@@ -86,15 +134,18 @@ export async function runScrape(backends, options, log) {
     'Scraped from the runner process with an OpenMetrics Accept header, as Prometheus does; the event-loop delay and CPU are the',
     "service's own, over each scrape. Loop delay: the largest over all scrapes, and the median of each scrape's p99.",
     `Recorded between scrapes: nothing, or every label set again (each model called once more, ${SETTLE_MS} ms before the scrape).`,
-    'Without a scrape: the same measurement over windows as long as the median scrape, with no scrape in them: the',
-    "machine's own floor (2 shared vCPUs; the scraper runs on them too, but not in these windows).",
+    'Without a scrape: the same measurement over windows as long as the median scrape, after the same calls, with no scrape',
+    "in them: the machine's and the service's own floor. GC: the longest garbage-collection pause of the service in a window.",
+    pinned
+      ? 'The service (all its threads) runs pinned to one vCPU and the scraper, which counts and drops the bytes, to the other (taskset).'
+      : 'The service and the scraper, which counts and drops the bytes, share the machine\'s vCPUs (not pinned: no taskset or one CPU).',
     '',
-    '| agent | label sets | recorded between scrapes | scrape size | event loop blocked, max [median of scrapes] | without a scrape, max [median] | loop delay p99 | CPU per scrape, median [min…max] |',
-    '|---|---|---|---|---|---|---|---|',
+    '| agent | label sets | recorded between scrapes | scrape size | event loop blocked, max [median of scrapes] | longest GC pause in a scrape, max [median] | without a scrape: blocked max [median], longest GC pause | loop delay p99 | CPU per scrape, median [min…max] |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { config, labelSets, allChanged, figures: f } of rows) {
     lines.push(
-      `| ${config.label} | ${labelSets} | ${allChanged ? 'every label set' : 'nothing'} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.maxMs.toFixed(1)} ms [${f.medianMaxMs.toFixed(1)}] | ${f.quietMaxMs.toFixed(1)} ms [${f.quietMedianMaxMs.toFixed(1)}] | ${f.p99Ms.toFixed(1)} ms | ` +
+      `| ${config.label} | ${labelSets} | ${allChanged ? 'every label set' : 'nothing'} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.maxMs.toFixed(1)} ms [${f.medianMaxMs.toFixed(1)}] | ${f.gcMaxMs.toFixed(1)} ms [${f.gcMedianMaxMs.toFixed(1)}] | ${f.quietMaxMs.toFixed(1)} ms [${f.quietMedianMaxMs.toFixed(1)}], GC ${f.quietGcMaxMs.toFixed(1)} ms | ${f.p99Ms.toFixed(1)} ms | ` +
         `${f.cpuMs.toFixed(0)} ms [${f.cpuRange[0].toFixed(0)}…${f.cpuRange[1].toFixed(0)}] |`,
     );
   }
