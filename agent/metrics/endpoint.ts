@@ -123,7 +123,7 @@ const freeBuffers: Buffer[] = [];
 const MAX_FREE_BUFFERS = 4;
 
 /**
- * Writes the exposition piece by piece, letting the event loop go every few milliseconds, so a
+ * Writes the exposition piece by piece, letting the event loop go every millisecond, so a
  * scrape of a thousand label sets delays the service's requests by one slice, not by the whole
  * serialization (hundreds of milliseconds before). The socket's backpressure is honoured.
  */
