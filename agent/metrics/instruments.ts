@@ -14,19 +14,17 @@ export const OVERFLOW_VALUE = 'other';
 
 /** One row of the table, bound to its instrument. */
 export class LlmMetric {
-  readonly spec: MetricName;
-  /** Histogram boundaries; undefined for counters. */
-  readonly boundaries: readonly number[] | undefined;
-
   constructor(
     readonly id: MetricId,
     /** The row's own spec (its constants, its operations); the instrument's may be a shared row's. */
-    spec: MetricName,
+    readonly spec: MetricName,
     private readonly labelNames: Partial<Record<LabelId, string>>,
     readonly instrument: Instrument,
-  ) {
-    this.spec = spec;
-    this.boundaries = instrument.boundaries;
+  ) {}
+
+  /** Histogram boundaries; undefined for counters. */
+  get boundaries(): readonly number[] | undefined {
+    return this.instrument.boundaries;
   }
 
   /** The series a call is recorded under: its own label set, or the folded one once the guard refuses. */
