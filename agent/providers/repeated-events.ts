@@ -49,12 +49,15 @@ export class RepeatedEvents {
 
   constructor(private readonly locate: HoleLocator) {}
 
-  /** Hot path: true when `chunk` repeats the last learned event (and so is content). */
-  matches(chunk: Uint8Array): boolean {
+  /**
+   * Hot path: where the event at `start` ends when it repeats the last learned event (and so is
+   * content), reading no further than `limit`; -1 when it does not.
+   */
+  repeatAt(bytes: Uint8Array, start: number, limit: number): number {
     const template = this.template;
-    if (template === undefined || !template.matches(chunk)) return false;
-    this.misses = 0;
-    return true;
+    const end = template === undefined ? -1 : template.matchAt(bytes, start, limit);
+    if (end !== -1) this.misses = 0;
+    return end;
   }
 
   /** A whole event (its raw latin1 text) was settled as content without matching: learn it. */

@@ -47,10 +47,10 @@ export function createStreamReader(
   const repeats = locator && readerOptions.repeatedEvents !== false ? new RepeatedEvents(locator) : undefined;
   const settleBytes: RawBytesSettler | undefined =
     repeats &&
-    ((chunk) => {
-      if (!repeats.matches(chunk)) return false;
-      onContent();
-      return true;
+    ((bytes, start, limit) => {
+      const end = repeats.repeatAt(bytes, start, limit);
+      if (end !== -1) onContent();
+      return end;
     });
   return DECODERS[format](onEvent, rawSettler(settle, facts, onContent, repeats), settleBytes);
 }

@@ -58,8 +58,9 @@ describe('SSE decoder', () => {
     ]);
   });
 
-  it('offers the settler only whole single events at an event boundary, in the plain shape', () => {
+  it('offers the settlers every whole event in the plain shape, wherever it falls in the chunks', () => {
     const offered: string[] = [];
+    const ranges: string[] = [];
     const events: Event[] = [];
     // Settles every offered event except the ones that ask to be decoded.
     const decoder = createSseDecoder(
@@ -70,37 +71,111 @@ describe('SSE decoder', () => {
         if (raw.includes('throw')) throw new Error('settler failed');
         return true;
       },
+      // Offered the rest of the chunk from each event's start; settles `by bytes` events, reporting where they end.
+      (bytes, start, limit) => {
+        const rest = Buffer.from(bytes.subarray(start, limit)).toString('utf8');
+        const end = rest.indexOf('\n\n');
+        ranges.push(end === -1 ? `${rest} (unfinished)` : rest.slice(0, end + 2));
+        return rest.startsWith('data: by bytes') ? start + Buffer.byteLength(rest.slice(0, end + 2)) : -1;
+      },
     );
     const pushes = [
       'data: {"a":1}\n\n', // whole event at the start: offered, settled
       'event: delta\ndata: {"b":2}\n\n', // named event: offered, settled
-      'data: {"c":', // half an event: not offered
-      '3}\n\n', // the rest of it: not at a boundary, not offered
-      'data: decline\n\n', // offered, declined: decoded
+      'data: {"c":', // half an event: offered once its blank line arrives
+      '3}\n', // the blank line itself split across chunks
+      '\ndata: decline\n\n', // offered, declined: decoded
       'data: throw\n\n', // offered, the settler throws: decoded
-      'data: one\n\ndata: two\n\n', // two events: not offered
-      'data: crlf\r\n\n', // a CR line end: not offered
-      'id: 1\ndata: x\n\n', // two lines, not event + data: not offered
+      'data: one\n\ndata: by bytes\n\ndata: tw', // several events in one chunk, one cut: each offered
+      'o\n\n',
+      'id: 1\ndata: x\n\n', // two lines, not event + data: decoded by the spec-complete parser
+      ': comment\n\n', // a comment: read by the parser, dispatches nothing
       `data: "${MULTI_BYTE}"\n\n`, // offered as latin1 bytes, settled
+      'data: crlf\r\n\n', // a CR line end: from here on the parser reads the stream, nothing offered
+      'data: after\n\n',
     ];
     for (const text of pushes) decoder.push(encode(text));
     decoder.end();
     expect(offered).toEqual([
       'data: {"a":1}\n\n',
       'event: delta\ndata: {"b":2}\n\n',
+      'data: {"c":3}\n\n',
       'data: decline\n\n',
       'data: throw\n\n',
+      'data: one\n\n',
+      'data: two\n\n',
       `data: "${Buffer.from(MULTI_BYTE).toString('latin1')}"\n\n`,
     ]);
+    // The byte settler is offered every event first, in the shape or not, before it is framed:
+    // an unfinished one too, and an event completed across chunks once it is whole.
+    expect(ranges).toEqual([
+      'data: {"a":1}\n\n',
+      'event: delta\ndata: {"b":2}\n\n',
+      'data: {"c": (unfinished)',
+      'data: {"c":3}\n\n',
+      'data: decline\n\n',
+      'data: throw\n\n',
+      'data: one\n\n',
+      'data: by bytes\n\n',
+      'data: tw (unfinished)',
+      'data: two\n\n',
+      'id: 1\ndata: x\n\n',
+      ': comment\n\n',
+      `data: "${MULTI_BYTE}"\n\n`,
+      'data: crlf\r\n\n',
+    ]);
     expect(events).toEqual([
-      ['{"c":3}', undefined],
       ['decline', undefined],
       ['throw', undefined],
-      ['one', undefined],
-      ['two', undefined],
-      ['crlf', undefined],
       ['x', undefined],
+      ['crlf', undefined],
+      ['after', undefined],
     ]);
+  });
+
+  /** The SSE decoder with settlers that are offered every event and settle none. */
+  function decodeOffered(chunks: readonly Uint8Array[]): Event[] {
+    const events: Event[] = [];
+    const decoder = createSseDecoder(
+      (data, event) => events.push([data, event]),
+      () => false,
+      () => -1,
+    );
+    for (const chunk of chunks) decoder.push(chunk);
+    decoder.end();
+    return events;
+  }
+
+  it('reads every event the same way however the stream is cut, plain, odd-shaped and named alike', () => {
+    const body = encode(`data: {"a":"${MULTI_BYTE}"}\n\nevent: delta\ndata: x\n\n: ping\n\ndata:nospace\n\ndata: one\ndata: two\n\nevent:\ndata: unnamed\n\ndata:\n\nretry: 5\n\n\n\ndata: [DONE]\n\n`);
+    const expected: Event[] = [
+      [`{"a":"${MULTI_BYTE}"}`, undefined],
+      ['x', 'delta'],
+      ['nospace', undefined],
+      ['one\ntwo', undefined],
+      ['unnamed', undefined],
+      ['', undefined],
+      ['[DONE]', undefined],
+    ];
+    for (const chunks of everyCut(body)) {
+      expect(decode('sse', chunks)).toEqual(expected);
+      expect(decodeOffered(chunks)).toEqual(expected);
+    }
+    // LF framing that turns to CR line ends mid-stream: from the first CR on, the parser reads it.
+    const mixed = encode('data: a\n\nevent: e\ndata: b\r\n\r\ndata: c\rdata: d\r\rdata: é\n\n');
+    const mixedEvents: Event[] = [
+      ['a', undefined],
+      ['b', 'e'],
+      ['c\nd', undefined],
+      ['é', undefined],
+    ];
+    for (const chunks of everyCut(mixed)) {
+      expect(decode('sse', chunks)).toEqual(mixedEvents);
+      expect(decodeOffered(chunks)).toEqual(mixedEvents);
+    }
+    // Empty chunks between every byte: a blank line split by one still ends its event.
+    const withEmpties = Array.from(body, (_, i) => [body.subarray(i, i + 1), new Uint8Array(0)]).flat();
+    expect(decode('sse', withEmpties)).toEqual(expected);
   });
 
   it('reads the event name of a raw event', () => {

@@ -8,6 +8,8 @@ import { holeLocator, RepeatedEvents } from '../../agent/providers/repeated-even
 import { loadRecording, naiveSseEvents } from './recordings.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
+/** Whether the whole text is one match: the match ends where the text does. */
+const wholeMatch = (template: EventTemplate, text: string) => template.matchAt(bytes(text), 0, bytes(text).length) === bytes(text).length;
 const event = (content: string, padding = 'a1') =>
   `data: {"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}],"obfuscation":"${padding}"}\n\n`;
 const locate = holeLocator([nonEmptyString('content')], ['obfuscation'])!;
@@ -24,7 +26,7 @@ describe('EventTemplate', () => {
     ['multi-byte UTF-8', event('日本語 🎉')],
     ['empty padding', event('x', '')],
   ])('matches the same event with %s', (_name, raw) => {
-    expect(template.matches(bytes(raw))).toBe(true);
+    expect(wholeMatch(template, raw)).toBe(true);
   });
 
   it.each([
@@ -38,7 +40,26 @@ describe('EventTemplate', () => {
     ['a second event behind it', event('x') + event('y')],
     ['the event cut short', event('x').slice(0, -3)],
   ])('does not match %s', (_name, raw) => {
-    expect(template.matches(bytes(raw))).toBe(false);
+    expect(wholeMatch(template, raw)).toBe(false);
+  });
+
+  it('finds where a matching event ends inside a chunk that holds others around it', () => {
+    const before = event('a');
+    const target = event('日本 \\"x\\"');
+    const after = event('c').replace('"finish_reason":null', '"finish_reason":"stop"');
+    const chunk = bytes(before + target + after);
+    const start = bytes(before).length;
+    const end = start + bytes(target).length;
+    expect(template.matchAt(chunk, 0, chunk.length)).toBe(start);
+    expect(template.matchAt(chunk, start, chunk.length)).toBe(end);
+    expect(template.matchAt(chunk, start, end)).toBe(end);
+    // Not past the limit, even where the bytes after it would complete the match.
+    expect(template.matchAt(chunk, start, end - 1)).toBe(-1);
+    const open = bytes(event('x'));
+    expect(template.matchAt(open, 0, open.indexOf('"x"') + 2)).toBe(-1);
+    // Not from inside an event, and not the event with other facts.
+    expect(template.matchAt(chunk, start + 1, chunk.length)).toBe(-1);
+    expect(template.matchAt(chunk, end, chunk.length)).toBe(-1);
   });
 });
 
@@ -59,7 +80,7 @@ describe('RepeatedEvents over a real stream', () => {
     let learned = 0;
     for (const raw of raws.slice(1)) {
       if (!raw.includes('"content":"') || raw.includes('"content":""')) continue;
-      if (repeats.matches(bytes(raw))) matched++;
+      if (repeats.repeatAt(bytes(raw), 0, bytes(raw).length) === bytes(raw).length) matched++;
       else {
         repeats.learn(Buffer.from(raw, 'utf8').toString('latin1'));
         learned++;
@@ -73,10 +94,10 @@ describe('RepeatedEvents over a real stream', () => {
     const repeats = new RepeatedEvents(locate);
     const numbered = (n: number) => event('x').replace('"c1"', `"c${n}"`);
     for (let n = 0; n < 10; n++) {
-      expect(repeats.matches(bytes(numbered(n)))).toBe(false);
+      expect(repeats.repeatAt(bytes(numbered(n)), 0, bytes(numbered(n)).length)).toBe(-1);
       repeats.learn(numbered(n));
     }
     // After a few misses the template is dropped: even an exact repeat is not matched any more.
-    expect(repeats.matches(bytes(numbered(9)))).toBe(false);
+    expect(repeats.repeatAt(bytes(numbered(9)), 0, bytes(numbered(9)).length)).toBe(-1);
   });
 });

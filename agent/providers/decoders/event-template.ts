@@ -3,7 +3,7 @@
 // Providers write most events of a stream alike: an event that matches the template literal for
 // literal, holding a JSON string body in each hole, is the same event with other text, so it has
 // the settled event's verdict without being copied, decoded or scanned. Matching reads each byte
-// once from the chunk itself; nothing is allocated.
+// once from the bytes themselves; nothing is allocated.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -25,55 +25,68 @@ export interface Hole {
 export class EventTemplate {
   private constructor(
     /** One more literal than holes: the bytes before, between and after them. */
-    private readonly literals: readonly Uint8Array[],
+    private readonly literals: readonly Buffer[],
     private readonly nonEmpty: readonly boolean[],
   ) {}
 
   /** The template of `event` with `holes` (sorted, not overlapping) cut out; bytes are copied once. */
   static of(event: Uint8Array, holes: readonly Hole[]): EventTemplate {
-    const literals: Uint8Array[] = [];
+    const literals: Buffer[] = [];
     let at = 0;
     for (const hole of holes) {
-      literals.push(event.slice(at, hole.start));
+      literals.push(Buffer.from(event.subarray(at, hole.start)));
       at = hole.end;
     }
-    literals.push(event.slice(at));
+    literals.push(Buffer.from(event.subarray(at)));
     return new EventTemplate(literals, holes.map((hole) => hole.nonEmpty));
   }
 
-  /** Hot path: true when `chunk` is the learned event with other JSON string bodies in its holes. */
-  matches(chunk: Uint8Array): boolean {
-    const length = chunk.length;
+  /**
+   * Hot path: where the event at `start` ends when it is the learned event with other JSON string
+   * bodies in its holes, reading no further than `limit`; -1 when it is not. The last literal ends
+   * with the event's blank line, so a match is a whole event and the caller need not frame it.
+   */
+  matchAt(bytes: Uint8Array, start: number, limit: number): number {
     const literals = this.literals;
-    let at = 0;
+    let at = start;
     for (let k = 0; k < literals.length; k++) {
       const literal = literals[k]!;
       const literalLength = literal.length;
-      if (at + literalLength > length) return false;
-      for (let i = 0; i < literalLength; i++) if (chunk[at + i] !== literal[i]) return false;
+      if (at + literalLength > limit || !sameBytes(literal, bytes, at)) return -1;
       at += literalLength;
       if (k === literals.length - 1) break;
       const bodyStart = at;
-      at = stringBodyEnd(chunk, at);
-      if (at < 0 || (this.nonEmpty[k] && at === bodyStart)) return false;
+      at = stringBodyEnd(bytes, at, limit);
+      if (at < 0 || (this.nonEmpty[k] && at === bodyStart)) return -1;
     }
-    return at === length;
+    return at;
   }
 }
 
+/** Literals at least this long are compared natively: the call costs about what 50 bytes do in a loop. */
+const NATIVE_COMPARE_FROM = 48;
+
+/** Whether `bytes` holds `literal` at `at` (the caller checked that it fits). */
+function sameBytes(literal: Buffer, bytes: Uint8Array, at: number): boolean {
+  const length = literal.length;
+  if (length >= NATIVE_COMPARE_FROM) return literal.compare(bytes, at, at + length) === 0;
+  for (let i = 0; i < length; i++) if (bytes[at + i] !== literal[i]) return false;
+  return true;
+}
+
 /**
- * Where the JSON string body starting at `from` ends (at its closing quote), or -1 when the chunk
+ * Where the JSON string body starting at `from` ends (at its closing quote), or -1 when the range
  * ends first or holds what no JSON string may: a raw line break, or an escape JSON does not know.
  */
-function stringBodyEnd(chunk: Uint8Array, from: number): number {
-  const length = chunk.length;
-  for (let at = from; at < length; at++) {
-    const c = chunk[at]!;
+function stringBodyEnd(bytes: Uint8Array, from: number, end: number): number {
+  for (let at = from; at < end; at++) {
+    const c = bytes[at]!;
     if (c === QUOTE) return at;
     if (c === LF || c === CR) return -1;
     if (c === BACKSLASH) {
-      const next = chunk[at + 1];
-      if (next === undefined || next >= 128 || ESCAPABLE[next] === 0) return -1;
+      if (at + 1 >= end) return -1;
+      const next = bytes[at + 1]!;
+      if (next >= 128 || ESCAPABLE[next] === 0) return -1;
       at++;
     }
   }
