@@ -45,7 +45,7 @@ async function compare(backends, options) {
 }
 
 const options = readOptions();
-const backends = await startBackends(options.chunks);
+const backends = await startBackends(options.chunks, options.separateWrites);
 try {
   if (options.scrape) {
     writeFileSync(SCRAPE_FILE, await runScrape(backends, options, log));

@@ -214,7 +214,7 @@ export function resultsMarkdown({ allFigures, workloads, options, versions, elap
     ...machineFacts(),
     `- Settings: ${options.repeats} alternating repeats; per repeat and configuration, ${workloads
       .map((w) => `${options.calls * w.callsFactor} timed ${w.id} calls`)
-      .join(', ')} after ${options.warmup} warm-up calls each (no new call after ${options.phaseLimitMs / 1000} s in one phase); concurrency ${options.concurrency}; ${options.chunks} content chunks per streamed call, no simulated delay; streams ${options.includeUsage ? 'with' : 'without'} \`stream_options.include_usage\`${options.quick ? '; QUICK smoke run (BENCH_QUICK=1): figures are indicative only' : ''}`,
+      .join(', ')} after ${options.warmup} warm-up calls each (no new call after ${options.phaseLimitMs / 1000} s in one phase); concurrency ${options.concurrency}; ${options.chunks} content chunks per streamed call, no simulated delay, ${options.separateWrites ? 'each event in its own write (the service reads about one body chunk an event)' : 'the whole stream in one write (BENCH_SEPARATE_WRITES=0: one body chunk a call)'}; streams ${options.includeUsage ? 'with' : 'without'} \`stream_options.include_usage\`; ${options.pinned ? 'the service pinned to one vCPU while measured, the runner, simulator and sink to the other (taskset)' : 'not pinned (the service, the runner and the backends share the vCPUs)'}${options.quick ? '; QUICK smoke run (BENCH_QUICK=1): figures are indicative only' : ''}`,
     `- Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     `- Run time: ${elapsedS.toFixed(0)} s`,
     '',

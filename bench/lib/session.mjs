@@ -137,7 +137,8 @@ export async function measureIdleAccuracy(service, workload, config, backends, o
 }
 
 /** Starts the simulator and the sink in their own process. */
-export async function startBackends(chunks) {
-  const { child, ready } = await spawnReady(['backends.mjs'], { cwd: BENCH_DIR, env: { ...process.env, BENCH_CHUNKS: String(chunks) } });
-  return { simUrl: ready.simUrl, sinkUrl: ready.sinkUrl, stop: () => stopChild(child) };
+export async function startBackends(chunks, separateWrites) {
+  const env = { ...process.env, BENCH_CHUNKS: String(chunks), BENCH_SEPARATE_WRITES: separateWrites ? '1' : '0' };
+  const { child, ready } = await spawnReady(['backends.mjs'], { cwd: BENCH_DIR, env });
+  return { simUrl: ready.simUrl, sinkUrl: ready.sinkUrl, pid: child.pid, stop: () => stopChild(child) };
 }

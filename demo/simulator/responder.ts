@@ -75,7 +75,11 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
   call.res.flushHeaders();
   if (schedule.error === 'hang') return writer.closed();
 
-  for (const frame of plan.head) await writer.write(frame, schedule.splitUtf8);
+  const write = async (frame: string | Uint8Array): Promise<void> => {
+    await writer.write(frame, schedule.splitUtf8);
+    if (schedule.separateWrites) await writer.nextTurn();
+  };
+  for (const frame of plan.head) await write(frame);
   if (schedule.error === 'malformed') {
     await writer.pause(schedule.firstChunkMs);
     const victim = plan.content[0] ?? plan.tail()[0];
@@ -87,7 +91,7 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
   for (let i = 0; i < contentToWrite; i++) {
     await writer.pause(i === 0 ? schedule.firstChunkMs : schedule.intervalMs);
     if (writer.gone) return;
-    await writer.write(plan.content[i]!, schedule.splitUtf8);
+    await write(plan.content[i]!);
     contentWritten(call, response.tokensPerFrame);
   }
 
@@ -101,7 +105,7 @@ export async function sendFrames(call: Call, response: FramedResponse): Promise<
   if (schedule.error === 'midstream') {
     return writer.end(response.midstreamError(plan.head.length + contentToWrite));
   }
-  for (const frame of plan.tail()) await writer.write(frame, schedule.splitUtf8);
+  for (const frame of plan.tail()) await write(frame);
   writer.end();
 }
 

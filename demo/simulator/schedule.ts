@@ -9,6 +9,7 @@ export const SIM_HEADERS = {
   usage: 'x-sim-usage',
   error: 'x-sim-error',
   splitUtf8: 'x-sim-split-utf8',
+  separateWrites: 'x-sim-separate-writes',
   replay: 'x-sim-replay',
 } as const satisfies Record<keyof SimSchedule, string>;
 
@@ -19,6 +20,7 @@ export const DEFAULT_SCHEDULE: SimSchedule = {
   usage: 'include',
   error: null,
   splitUtf8: false,
+  separateWrites: false,
   replay: null,
 };
 
@@ -48,16 +50,20 @@ function errorMode(raw: string | undefined, fallback: SimErrorMode | null): SimE
   return mode;
 }
 
+const isOn = (flag: string): boolean => flag === '1' || flag === 'true';
+
 export function resolveSchedule(headers: IncomingHttpHeaders, defaults: SimSchedule): SimSchedule {
   const usage = header(headers, SIM_HEADERS.usage);
   const split = header(headers, SIM_HEADERS.splitUtf8);
+  const separate = header(headers, SIM_HEADERS.separateWrites);
   return {
     firstChunkMs: nonNegativeInt(headers, SIM_HEADERS.firstChunkMs, defaults.firstChunkMs),
     intervalMs: nonNegativeInt(headers, SIM_HEADERS.intervalMs, defaults.intervalMs),
     chunks: nonNegativeInt(headers, SIM_HEADERS.chunks, defaults.chunks),
     usage: usage === undefined ? defaults.usage : usage === 'omit' ? 'omit' : 'include',
     error: errorMode(header(headers, SIM_HEADERS.error), defaults.error),
-    splitUtf8: split === undefined ? defaults.splitUtf8 : split === '1' || split === 'true',
+    splitUtf8: split === undefined ? defaults.splitUtf8 : isOn(split),
+    separateWrites: separate === undefined ? defaults.separateWrites : isOn(separate),
     replay: header(headers, SIM_HEADERS.replay) ?? defaults.replay,
   };
 }

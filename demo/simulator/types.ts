@@ -20,6 +20,12 @@ export interface SimSchedule {
   error: SimErrorMode | null;
   /** Split writes inside a multi-byte UTF-8 character (`x-sim-split-utf8: 1`). */
   splitUtf8: boolean;
+  /**
+   * Each frame in its own socket write, one event-loop turn after the one before it
+   * (`x-sim-separate-writes: 1`), as a provider writes each event when it is generated. Without it
+   * and without an interval, a whole stream leaves in one write and arrives as one chunk.
+   */
+  separateWrites: boolean;
   /** Recording file (in the replay directory) to send instead of generated text (`x-sim-replay`). */
   replay: string | null;
 }

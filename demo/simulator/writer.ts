@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { constants as http2Constants, Http2ServerResponse } from 'node:http2';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 
 /** Index just past the lead byte of the first multi-byte UTF-8 character, or -1. */
 function midCharacterOffset(bytes: Buffer): number {
@@ -55,6 +55,11 @@ export class ResponseWriter {
   async pause(ms: number): Promise<void> {
     if (ms <= 0 || this.gone) return;
     await sleep(ms, undefined, { signal: this.#gone.signal }).catch(() => undefined);
+  }
+
+  /** One turn of the event loop: Node uncorks the socket first, so what was written leaves alone. */
+  async nextTurn(): Promise<void> {
+    if (!this.gone) await nextTurn();
   }
 
   async write(chunk: string | Uint8Array, splitUtf8 = false): Promise<void> {

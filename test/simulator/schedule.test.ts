@@ -66,6 +66,30 @@ describe('schedule', () => {
     expect(now() - startedAt).toBeLessThan(2000);
   });
 
+  it('writes a zero-delay stream in one go, or with x-sim-separate-writes each frame in its own write', async () => {
+    /** Body chunks as the client received them, for a 40-chunk stream. */
+    const received = async (headers: Record<string, string>) => {
+      const response = await fetch(new URL('/v1/chat/completions', sim.current.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sim-chunks': '40', ...headers },
+        body: JSON.stringify({ model: 'm', messages, stream: true }),
+      });
+      const chunks: string[] = [];
+      for await (const chunk of response.body!) chunks.push(Buffer.from(chunk).toString('utf8'));
+      return chunks;
+    };
+    const together = await received({});
+    const apart = await received({ 'x-sim-separate-writes': '1' });
+    const events = (chunks: string[]) => chunks.join('').split('\n\n').length - 1;
+    // The role delta, 40 content chunks, the finish chunk, [DONE].
+    expect(events(together)).toBe(43);
+    expect(events(apart)).toBe(43);
+    expect(together.length).toBeLessThanOrEqual(3);
+    // The client may still read two writes at once when it falls behind; most arrive alone.
+    expect(apart.length).toBeGreaterThan(30);
+    expect(apart.filter((chunk) => chunk.endsWith('\n\n') && chunk.split('\n\n').length === 2).length).toBeGreaterThan(30);
+  });
+
   it('uses the constructor defaults, which headers override', async () => {
     const own = await startModelSimulator({ defaults: { chunks: 2 } });
     try {
