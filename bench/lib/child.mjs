@@ -2,13 +2,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { childCommand } from './pinning.mjs';
 
 /**
  * Spawns `node ...args` and resolves with the child and its ready line. Output other than the ready
  * line goes to `logLines` (kept for failure reports).
  */
 export function spawnReady(args, { cwd, env, readyTimeoutMs = 60_000 }) {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // taskset execs node in place, so the child's pid is node's.
+  const [command, prefix] = childCommand();
+  const child = spawn(command, [...prefix, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logLines = [];
   const keep = (line) => {
     if (logLines.length < 200) logLines.push(line);

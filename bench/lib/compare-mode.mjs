@@ -2,6 +2,7 @@
 import { BASELINE_ID } from './configs.mjs';
 import { median } from './stats.mjs';
 import { measureIdleAccuracy, measureWorkload, readUsage, startService } from './session.mjs';
+import { OTHERS_CPU, pin, pinRunner, SERVICE_CPU } from './pinning.mjs';
 
 /** Repeat r starts at a different row, so no row is always measured first or last. */
 function rotated(list, by) {
@@ -29,6 +30,8 @@ async function measureConfig(config, backends, workloads, options, repeat) {
   const service = await startService(config, backends, { concurrency: options.concurrency });
   let run;
   try {
+    // Started on both vCPUs (start-up is measured as a service starts); measured on its own.
+    if (options.pinned) pin(service.child.pid, SERVICE_CPU);
     run = { repeat, startupMs: service.startupMs, workloads: {} };
     for (const workload of workloads) run.workloads[workload.id] = await measureWorkload(service, workload, config, backends, options);
     const streamed = workloads.find((workload) => workload.streamed);
@@ -48,6 +51,7 @@ async function measureConfig(config, backends, workloads, options, repeat) {
 
 /** Returns { [configId]: runs[] }; a failed run is `{ repeat, failed: reason }`. */
 export async function runComparison({ backends, configs, workloads, options, log }) {
+  options.pinned = options.pin && pin(backends.pid, OTHERS_CPU) && pinRunner();
   const runsByConfig = Object.fromEntries(configs.map((config) => [config.id, []]));
   for (let repeat = 0; repeat < options.repeats; repeat++) {
     for (const config of rotated(configs, repeat)) {

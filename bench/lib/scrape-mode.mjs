@@ -4,15 +4,14 @@
 // event-loop delay (monitorEventLoopDelay, 1 ms resolution) and CPU over each scrape. Two cases:
 // nothing recorded between scrapes, and every label set recorded again before each scrape (every
 // model called once more), so no series' text written at the last scrape can be reused.
-import { execFileSync } from 'node:child_process';
 import { get } from 'node:http';
-import { availableParallelism } from 'node:os';
 import { createServer } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { CONFIGS } from './configs.mjs';
 import { sendJson } from './http-client.mjs';
 import { SERVICE_PATHS } from './service-protocol.mjs';
 import { startService } from './session.mjs';
+import { pin, pinRunner, SERVICE_CPU } from './pinning.mjs';
 import { median } from './stats.mjs';
 
 const LABEL_SETS = (process.env.BENCH_SCRAPE_LABEL_SETS ?? "100,1000").split(",").map(Number);
@@ -43,23 +42,6 @@ function scrape(port) {
   });
 }
 
-/**
- * Pins a process (all its threads) to one CPU. The scraper would otherwise share the service's two
- * vCPUs here, and its reading of 5 MB showed in the service's loop delay as contention, which a
- * Prometheus on its own host does not cause. False where taskset or a second CPU is missing.
- */
-function pin(pid, cpu) {
-  if (CPUS < 2) return false;
-  try {
-    execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// Read before the runner pins itself: the count follows this process's own affinity.
-const CPUS = availableParallelism();
 let pinned = false;
 
 async function scrapeOne(config, backends, labelSets, allChanged, scrapes, log) {
@@ -68,7 +50,7 @@ async function scrapeOne(config, backends, labelSets, allChanged, scrapes, log) 
     concurrency: 2,
     extraEnv: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_TRACES_EXPORTER: 'none', BENCH_DISTINCT_MODELS: String(labelSets) },
   });
-  pinned = pin(service.child.pid, 0) && pin(process.pid, 1);
+  pinned = pin(service.child.pid, SERVICE_CPU) && pinRunner();
   try {
     await sendJson(service.agent, `${service.base}${SERVICE_PATHS.distinctModels}`);
     const runs = [];
