@@ -77,7 +77,9 @@ function entryPaths(): string[] {
 describe('the published package', () => {
   it('holds the agent and no demo, simulator, receiver or load generator', () => {
     expect(paths.filter((path) => /(^|\/)(demo|simulator)(\/|$)/.test(path))).toEqual([]);
-    expect(paths.filter((path) => !/^dist\/(agent|bundle)\//.test(path) && path !== 'package.json' && path !== 'README.md')).toEqual([]);
+    expect(paths.filter((path) => !/^dist\/(agent|bundle)\//.test(path) && !['package.json', 'README.md', 'LICENSE'].includes(path))).toEqual([]);
+    // The licence package.json declares, in full.
+    expect(paths).toContain('LICENSE');
     // The agent's own parts.
     for (const path of ['dist/bundle/register.js', 'dist/agent/index.js', 'dist/agent/index.d.ts', 'dist/agent/register.cjs', 'dist/agent/register.js', 'dist/agent/cli/main.js', 'dist/agent/cli/doctor.js']) {
       expect(paths).toContain(path);
