@@ -6,7 +6,9 @@
 // the whole stream in one chunk (what a loopback server without delays delivers, the service bench's
 // case), one event per chunk (a provider writing each event as it is generated), and random cuts
 // of 1–3 KB (events straddling chunks). The whole-service bench (run.mjs) cannot resolve a fraction
-// of a microsecond per event from its per-repeat spread.
+// of a microsecond per event from its per-repeat spread. To profile one checkout:
+// `node bench/stream-events.mjs --record streams.json`, then
+// `node --cpu-prof bench/stream-events.mjs --child <dir> streams.json`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,7 +91,9 @@ async function record() {
   }
 }
 
-if (process.env.STREAM_EVENTS_RECORD) { writeFileSync(process.env.STREAM_EVENTS_RECORD, JSON.stringify(await record())); } else if (process.argv[2] === "--child") {
+if (process.argv[2] === '--record') {
+  writeFileSync(process.argv[3], JSON.stringify(await record()));
+} else if (process.argv[2] === '--child') {
   const recorded = JSON.parse(readFileSync(process.argv[4], 'utf8'));
   process.stdout.write(JSON.stringify(await measure(process.argv[3], recorded)));
 } else {
