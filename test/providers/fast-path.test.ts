@@ -104,27 +104,33 @@ describe('the declared fast path agrees with the full parse', () => {
       { name: 'Cohere v1 generate, error mid-stream', path: '/v1/generate', body: { model: 'm', stream: true, prompt: 'hello' }, headers: { 'x-sim-error': 'midstream' }, host: cohere },
     ];
 
-    it.each(CASES.map((c) => c.name))('%s', async (name) => {
-      const { path, body, headers, ollama: isOllama, host } = CASES.find((c) => c.name === name)!;
-      const server = isOllama ? ollama : sim;
-      const url = new URL(path, server.url);
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-sim-chunks': '12', ...headers },
-        body: JSON.stringify(body),
-      });
-      // A stream the simulator cuts short ends in an error: the bytes that came are the stream.
-      const parts: Uint8Array[] = [];
-      await (async () => {
-        for await (const part of response.body!) parts.push(part);
-      })().catch(() => undefined);
-      const bytes = new Uint8Array(Buffer.concat(parts));
-      // Ollama's native paths are recognised on its port; the fast path is the parser's, whatever the port.
-      const call = recognise({ method: 'POST', host: host ?? (isOllama ? 'ollama' : url.hostname), port: isOllama ? OLLAMA_PORT : Number(url.port), path: url.pathname });
-      expect(call, name).toBeDefined();
-      const format = streamFormatFor(call!, response.headers.get('content-type') ?? '', body.stream === true);
-      expect(format, name).toBeDefined();
-      expectSameAnswer({ name, call: call!, format: format!, bytes });
+    /** Every case's stream, read before any is compared: the comparisons take seconds of CPU, past the simulator's keep-alive window. */
+    const streams = new Map<string, Stream>();
+    beforeAll(async () => {
+      for (const { name, path, body, headers, ollama: isOllama, host } of CASES) {
+        const server = isOllama ? ollama : sim;
+        const url = new URL(path, server.url);
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-sim-chunks': '12', ...headers },
+          body: JSON.stringify(body),
+        });
+        // A stream the simulator cuts short ends in an error: the bytes that came are the stream.
+        const parts: Uint8Array[] = [];
+        await (async () => {
+          for await (const part of response.body!) parts.push(part);
+        })().catch(() => undefined);
+        // Ollama's native paths are recognised on its port; the fast path is the parser's, whatever the port.
+        const call = recognise({ method: 'POST', host: host ?? (isOllama ? 'ollama' : url.hostname), port: isOllama ? OLLAMA_PORT : Number(url.port), path: url.pathname });
+        const format = call && streamFormatFor(call, response.headers.get('content-type') ?? '', body.stream === true);
+        if (call && format) streams.set(name, { name, call, format, bytes: new Uint8Array(Buffer.concat(parts)) });
+      }
+    });
+
+    it.each(CASES.map((c) => c.name))('%s', (name) => {
+      const stream = streams.get(name);
+      expect(stream, `${name}: recognised, and read as a stream`).toBeDefined();
+      expectSameAnswer(stream!);
     });
   });
 });
