@@ -2,7 +2,7 @@
 // being split, and nothing a server or a handler does makes push() or end() throw.
 import { describe, expect, it } from 'vitest';
 import { createStreamDecoder } from './stream-decoder.js';
-import { createSseDecoder, rawEventName } from '../../agent/providers/decoders/sse.js';
+import { createSseDecoder } from '../../agent/providers/decoders/sse.js';
 import type { StreamFormat } from '../../agent/providers/types.js';
 
 type Event = [data: string, event: string | undefined];
@@ -176,12 +176,6 @@ describe('SSE decoder', () => {
     // Empty chunks between every byte: a blank line split by one still ends its event.
     const withEmpties = Array.from(body, (_, i) => [body.subarray(i, i + 1), new Uint8Array(0)]).flat();
     expect(decode('sse', withEmpties)).toEqual(expected);
-  });
-
-  it('reads the event name of a raw event', () => {
-    expect(rawEventName('event: content_block_delta\ndata: {}\n\n')).toBe('content_block_delta');
-    expect(rawEventName('event:ping\ndata: {}\n\n')).toBe('ping');
-    expect(rawEventName('data: {}\n\n')).toBeUndefined();
   });
 
   it('never throws: malformed lines, a throwing handler, pushes after end, non-byte input', () => {

@@ -23,8 +23,6 @@ const BOM_FIRST_BYTE = 0xef;
 const UNSEARCHED = -2;
 const DATA_FIELD = Buffer.from('data:');
 const EVENT_FIELD_BYTES = Buffer.from('event:');
-const LF_TEXT = '\n';
-const EVENT_FIELD = 'event:';
 
 /**
  * Settles one whole event from its raw text (its field lines and the blank line, the bytes read as
@@ -217,11 +215,4 @@ function startsWith(bytes: Buffer, at: number, field: Buffer): boolean {
 /** A field's value starts after its colon and one optional space. */
 function valueStart(bytes: Buffer, afterColon: number): number {
   return bytes[afterColon] === SPACE ? afterColon + 1 : afterColon;
-}
-
-/** The `event:` name of a raw event, or undefined when it has none. */
-export function rawEventName(raw: string): string | undefined {
-  if (!raw.startsWith(EVENT_FIELD)) return undefined;
-  const start = raw.charCodeAt(EVENT_FIELD.length) === SPACE ? EVENT_FIELD.length + 1 : EVENT_FIELD.length;
-  return raw.slice(start, raw.indexOf(LF_TEXT));
 }
