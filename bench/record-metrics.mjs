@@ -3,8 +3,8 @@
 // the process CPU per call over 50,000 calls to four models. `node bench/record-metrics.mjs [dir…]`:
 // each dir a built checkout (dist/ and node_modules/), this one by default; BENCH_REPEATS (5) rounds.
 // The whole-service bench (run.mjs) cannot separate a few µs a call from its per-repeat spread.
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkoutRoots, checkoutTable, runAlternating } from './lib/checkouts.mjs';
 
 const CALLS = 50_000;
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'o3', 'claude-sonnet-4-5'];
@@ -37,19 +37,9 @@ async function measure(root) {
 }
 
 if (process.argv[2] === '--child') {
-  process.stdout.write(String(await measure(process.argv[3])));
+  process.stdout.write(JSON.stringify({ 'metrics recorded per call, µs': await measure(process.argv[3]) }));
 } else {
-  const roots = process.argv.length > 2 ? process.argv.slice(2) : [fileURLToPath(new URL('..', import.meta.url))];
-  const repeats = Number(process.env.BENCH_REPEATS ?? 5);
-  const figures = new Map(roots.map((root) => [root, []]));
-  for (let repeat = 0; repeat < repeats; repeat++) {
-    for (const root of roots) {
-      figures.get(root).push(Number(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', root], { encoding: 'utf8' })));
-    }
-  }
-  console.log('| checkout | metrics recorded per call, µs: median [min…max] over processes |\n|---|---|');
-  for (const [root, values] of figures) {
-    values.sort((a, b) => a - b);
-    console.log(`| ${root} | ${values[values.length >> 1].toFixed(2)} [${values[0].toFixed(2)}…${values.at(-1).toFixed(2)}] |`);
-  }
+  const run = runAlternating(fileURLToPath(import.meta.url), checkoutRoots());
+  console.log(checkoutTable('figure', run, 2));
+  console.log(`\nmedian [min…max] over ${run.repeats} processes per checkout`);
 }

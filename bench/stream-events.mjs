@@ -9,11 +9,11 @@
 // of a microsecond per event from its per-repeat spread. To profile one checkout:
 // `node bench/stream-events.mjs --record streams.json`, then
 // `node --cpu-prof bench/stream-events.mjs --child <dir> streams.json`.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkoutRoots, checkoutTable, runAlternating } from './lib/checkouts.mjs';
 
 const EVENTS_PER_ROUND = 400_000;
 const STREAMS = [
@@ -97,27 +97,11 @@ if (process.argv[2] === '--record') {
   const recorded = JSON.parse(readFileSync(process.argv[4], 'utf8'));
   process.stdout.write(JSON.stringify(await measure(process.argv[3], recorded)));
 } else {
-  const roots = process.argv.length > 2 ? process.argv.slice(2) : [fileURLToPath(new URL('..', import.meta.url))];
-  const repeats = Number(process.env.BENCH_REPEATS ?? 5);
   const dir = mkdtempSync(join(tmpdir(), 'stream-events-'));
   const file = join(dir, 'streams.json');
   writeFileSync(file, JSON.stringify(await record()));
-  const figures = new Map(roots.map((root) => [root, {}]));
-  for (let repeat = 0; repeat < repeats; repeat++) {
-    for (const root of roots) {
-      const result = JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', root, file], { encoding: 'utf8' }));
-      for (const [key, value] of Object.entries(result)) (figures.get(root)[key] ??= []).push(value);
-    }
-  }
+  const run = runAlternating(fileURLToPath(import.meta.url), checkoutRoots(), [file]);
   rmSync(dir, { recursive: true, force: true });
-  const keys = Object.keys(figures.get(roots[0]));
-  console.log(`| stream · chunking | ${roots.join(' | ')} |\n|---|${roots.map(() => '---').join('|')}|`);
-  for (const key of keys) {
-    const cells = roots.map((root) => {
-      const values = figures.get(root)[key].sort((a, b) => a - b);
-      return `${values[values.length >> 1].toFixed(0)} [${values[0].toFixed(0)}…${values.at(-1).toFixed(0)}]`;
-    });
-    console.log(`| ${key} | ${cells.join(' | ')} |`);
-  }
-  console.log(`\nns of CPU per event, median [min…max] over ${repeats} processes per checkout`);
+  console.log(checkoutTable('stream · chunking', run, 0));
+  console.log(`\nns of CPU per event, median [min…max] over ${run.repeats} processes per checkout`);
 }
