@@ -75,16 +75,16 @@ function sameBytes(literal: Buffer, bytes: Uint8Array, at: number): boolean {
 }
 
 /**
- * Where the JSON string body starting at `from` ends (at its closing quote), or -1 when the range
- * ends first or holds what no JSON string may: a raw line break, or an escape JSON does not know.
+ * Where the JSON string body starting at `from` ends (at its closing quote), or -1 when `limit`
+ * comes first or holds what no JSON string may: a raw line break, or an escape JSON does not know.
  */
-function stringBodyEnd(bytes: Uint8Array, from: number, end: number): number {
-  for (let at = from; at < end; at++) {
+function stringBodyEnd(bytes: Uint8Array, from: number, limit: number): number {
+  for (let at = from; at < limit; at++) {
     const c = bytes[at]!;
     if (c === QUOTE) return at;
     if (c === LF || c === CR) return -1;
     if (c === BACKSLASH) {
-      if (at + 1 >= end) return -1;
+      if (at + 1 >= limit) return -1;
       const next = bytes[at + 1]!;
       if (next >= 128 || ESCAPABLE[next] === 0) return -1;
       at++;
